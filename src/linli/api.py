@@ -1,0 +1,123 @@
+"""The JSON API at /api/v1/: one NinjaAPI, a router per app, RFC 9457 problem+json errors."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
+
+from linli.core.errors import ActionError
+from linli.core.models import ApiToken
+
+PROBLEM = "application/problem+json"
+
+
+def problem(request: HttpRequest, status: int, title: str, *, code: str = "", detail: str = "", errors=None):
+    body = {
+        "type": f"https://linli.example/problems/{code or status}",
+        "title": str(title),
+        "status": status,
+        "instance": request.path,
+    }
+    if detail:
+        body["detail"] = str(detail)
+    if errors:
+        body["errors"] = errors
+    if getattr(request, "request_id", None):
+        body["request_id"] = request.request_id
+    return JsonResponse(body, status=status, content_type=PROBLEM, json_dumps_params={"ensure_ascii": False})
+
+
+def _token_user(token: str):
+    row = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=ApiToken.digest_of(token), revoked_at__isnull=True)
+        .first()
+    )
+    now = timezone.now()
+    if row is None or (row.expires_at and row.expires_at < now) or not row.user.is_active:
+        return None
+    if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 300:
+        ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+    return row.user
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request, token):
+        user = _token_user(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class TokenHeader(APIKeyHeader):
+    param_name = "X-API-Token"
+
+    def authenticate(self, request, key):
+        user = _token_user(key or "")
+        if user is not None:
+            request.user = user
+        return user
+
+
+class Session(SessionAuth):
+    """Session cookie (with CSRF for unsafe methods), as the pages use."""
+
+
+AUTH = [BearerToken(), TokenHeader(), Session()]
+
+api = NinjaAPI(
+    title="Linli API",
+    version="1",
+    description=(
+        "The JSON API of Linli (邻里), the urban-rural community service platform. "
+        "Authenticate with a personal token (`Authorization: Bearer lnl_…`) or the site session. "
+        "Errors are RFC 9457 problem details (`application/problem+json`)."
+    ),
+    auth=AUTH,
+    urls_namespace="api",
+    docs_url="/docs",
+)
+
+
+@api.exception_handler(ActionError)
+def _action_error(request, exc: ActionError):
+    return problem(request, exc.status, exc.message, code=exc.code, errors=exc.errors or None)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request, exc: ValidationError):
+    errors: dict[str, list[str]] = {}
+    for item in exc.errors:
+        loc = [str(p) for p in item.get("loc", []) if p not in ("body", "query", "path", "payload")]
+        errors.setdefault(".".join(loc) or "__all__", []).append(item.get("msg", ""))
+    return problem(request, 422, _("The request is not valid."), code="validation", errors=errors)
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request, exc):
+    return problem(request, 401, _("Authentication required: log in or send a valid API token."), code="unauthenticated")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    return problem(request, exc.status_code, str(exc), code=str(exc.status_code))
+
+
+@api.exception_handler(Exception)
+def _server_error(request, exc):
+    if settings.DEBUG:
+        raise exc
+    import logging
+
+    logging.getLogger("linli.api").exception("unhandled API error", extra={"request_id": getattr(request, "request_id", "")})
+    return problem(request, 500, _("Something went wrong on our side. The error has been logged."), code="server")
+
+
+from linli.core.api import router as core_router  # noqa: E402
+
+api.add_router("/", core_router)

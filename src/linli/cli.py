@@ -1,0 +1,146 @@
+"""The ``linli`` command (also what ``./run`` calls).
+
+    linli demo            set up the SQLite demo and serve it at http://127.0.0.1:8000
+    linli test [ARGS]     run the test suite (SQLite; and PostgreSQL when LINLI_TEST_POSTGRES_URL is set)
+    linli serve           serve with gunicorn (LINLI_BIND, LINLI_WORKERS)
+    linli worker          run the background task worker
+    linli setup           migrate, load national areas, collect static files
+    linli bench NAME      run bench/NAME.py, which prints one JSON object
+    linli gen-keys        print fresh secret and personal-data keys as environment lines
+    linli manage ARGS     any Django management command
+    linli COMMAND ARGS    shorthand for a management command (import-areas, rotate-pii-key, …)
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = Path(os.environ.get("LINLI_VAR_DIR", PROJECT_DIR / "var"))
+LOCAL_ENV = VAR_DIR / "local.env"
+
+
+def _key() -> str:
+    return base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def gen_keys_text() -> str:
+    return (
+        f"LINLI_SECRET_KEY={secrets.token_urlsafe(50)}\n"
+        f"LINLI_PII_KEYS=k1:{_key()}\n"
+        f"LINLI_PII_INDEX_KEY={_key()}\n"
+    )
+
+
+def _load_local_env(create: bool) -> None:
+    """Read var/local.env (KEY=VALUE lines) into the environment without overriding it."""
+    if not LOCAL_ENV.exists():
+        if not create:
+            return
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        LOCAL_ENV.write_text("# Generated keys for this machine's demo; keep private.\n" + gen_keys_text())
+        LOCAL_ENV.chmod(0o600)
+    for line in LOCAL_ENV.read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        os.environ.setdefault(key.strip(), value.strip())
+
+
+def _django(argv: list[str]) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "linli.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["linli", *argv])
+
+
+def _serve(bind: str | None = None) -> int:
+    bind = bind or os.environ.get("LINLI_BIND", "127.0.0.1:8000")
+    workers = os.environ.get("LINLI_WORKERS", "3")
+    args = [sys.executable, "-m", "gunicorn", "linli.wsgi:application", "--bind", bind, "--workers", workers,
+            "--threads", os.environ.get("LINLI_THREADS", "4"), "--access-logfile", "-", "--timeout", "60"]
+    return subprocess.call(args)
+
+
+def demo(argv: list[str]) -> int:
+    _load_local_env(create=True)
+    os.environ["LINLI_DEMO"] = "1"
+    os.environ.setdefault("LINLI_TASKS_BACKEND", "immediate")
+    _django(["migrate", "--no-input", "-v", "0"])
+    _django(["load_national_areas"])
+    _django(["load_demo"])
+    _django(["collectstatic", "--no-input", "-v", "0"])
+    if "--no-serve" in argv:
+        return 0
+    print("\nLinli demo: http://127.0.0.1:8000  (Ctrl+C stops it)\n", flush=True)
+    return _serve("127.0.0.1:8000")
+
+
+def test(argv: list[str]) -> int:
+    env = dict(os.environ, LINLI_TESTING="1", DJANGO_SETTINGS_MODULE="linli.settings")
+    env.pop("LINLI_DATABASE_URL", None)
+    base = [sys.executable, "-m", "pytest", *argv]
+    print("== tests on SQLite ==", flush=True)
+    code = subprocess.call(base, env=env, cwd=PROJECT_DIR)
+    pg = os.environ.get("LINLI_TEST_POSTGRES_URL")
+    if pg and code in (0, 5):
+        print("== tests on PostgreSQL ==", flush=True)
+        code_pg = subprocess.call(base, env=dict(env, LINLI_DATABASE_URL=pg), cwd=PROJECT_DIR)
+        code = code if code_pg == 0 else code_pg
+    return code
+
+
+def bench(argv: list[str]) -> int:
+    if not argv:
+        names = sorted(p.stem for p in (PROJECT_DIR / "bench").glob("*.py") if not p.stem.startswith("_"))
+        print("usage: linli bench NAME  (one of: " + ", ".join(names) + ")")
+        return 2
+    script = PROJECT_DIR / "bench" / f"{argv[0]}.py"
+    if not script.exists():
+        print(f"no benchmark bench/{argv[0]}.py", file=sys.stderr)
+        return 2
+    _load_local_env(create=True)
+    return subprocess.call([sys.executable, str(script), *argv[1:]], cwd=PROJECT_DIR)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in {"-h", "--help", "help"}:
+        print(__doc__)
+        return 0
+    command, rest = argv[0], argv[1:]
+    if command == "demo":
+        return demo(rest)
+    if command == "test":
+        return test(rest)
+    if command == "bench":
+        return bench(rest)
+    if command == "gen-keys":
+        print(gen_keys_text(), end="")
+        return 0
+    _load_local_env(create=command in {"serve", "setup"})
+    if command == "serve":
+        return _serve()
+    if command == "setup":
+        _django(["migrate", "--no-input"])
+        _django(["load_national_areas"])
+        _django(["collectstatic", "--no-input", "-v", "0"])
+        return 0
+    if command == "worker":
+        _django(["db_worker", *rest])
+        return 0
+    if command == "manage":
+        _django(rest)
+        return 0
+    _django([command.replace("-", "_"), *rest])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,21 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.utils import translation
+from django.utils.module_loading import import_string
+
+from linli.core import demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo jurisdiction (辽源市西安区) and demo accounts for every role. Idempotent."
+
+    def handle(self, *args, **options):
+        translation.activate(settings.LANGUAGE_CODE)
+        users = demo.load_core_demo()
+        for path in getattr(settings, "DEMO_LOADERS", []):
+            import_string(path)()
+        self.stdout.write("\nDemo accounts (password for all: %s)\n" % demo.DEMO_PASSWORD)
+        self.stdout.write(f"  {'role':<12} {'username':<14} {'phone':<13} area")
+        for role, username, phone, area in users:
+            self.stdout.write(f"  {role:<12} {username:<14} {phone:<13} {area}")
+        self.stdout.write("Log in with the username or the phone number.\n")

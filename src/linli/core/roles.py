@@ -1,0 +1,95 @@
+"""Roles and their fixed capability matrix (documented in docs/roles.md).
+
+A user holds role assignments ``(role, area)``. A capability granted by a role applies to the
+assignment's area subtree. The three admin roles are separated (三员分立): no one of them alone
+sees everything — the system admin configures but reads neither personal data nor the audit log;
+the audit admin reads the audit log only; the security admin manages accounts and roles but no
+content.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .areacodes import Level
+
+
+class Role(models.TextChoices):
+    RESIDENT = "resident", _("Resident")
+    GRID_WORKER = "grid_worker", _("Grid worker")
+    BUILDING_HEAD = "building_head", _("Building or unit head")
+    COMMUNITY_WORKER = "community_worker", _("Community worker")
+    COMMUNITY_HEAD = "community_head", _("Community head")
+    TOWN_OFFICER = "town_officer", _("Town or street officer")
+    DEPARTMENT_OFFICER = "department_officer", _("Department officer")
+    COUNTY_OFFICER = "county_officer", _("Civil-affairs officer")
+    PROVIDER = "provider", _("Service provider")
+    SECURITY_ADMIN = "security_admin", _("Security administrator")
+    AUDIT_ADMIN = "audit_admin", _("Audit administrator")
+    SYSTEM_ADMIN = "system_admin", _("System administrator")
+
+
+class Cap:
+    """Capability names. Apps add theirs here so the matrix stays one table."""
+
+    AREA_VIEW = "area.view"
+    AREA_MANAGE = "area.manage"  # create areas, import, record reported figures
+    PII_REVEAL = "pii.reveal"  # see a masked personal field in full (audited)
+    ACCOUNT_MANAGE = "account.manage"  # create/disable accounts, assign roles in subtree
+    AUDIT_VIEW = "audit.view"
+    AUDIT_EXPORT = "audit.export"
+    CONFIG_MANAGE = "config.manage"  # system configuration: vocabularies, calendars
+    STAFF_HOME = "staff.home"  # the staff workbench
+    OFFICER_HOME = "officer.home"  # the officer's overview
+    RESIDENT_HOME = "resident.home"  # the resident's home
+    API_TOKEN = "api.token"  # create personal API tokens
+
+
+_STAFF = {Cap.AREA_VIEW, Cap.STAFF_HOME, Cap.API_TOKEN}
+_OFFICER = _STAFF | {Cap.OFFICER_HOME}
+
+MATRIX: dict[str, frozenset[str]] = {
+    Role.RESIDENT: frozenset({Cap.RESIDENT_HOME}),
+    Role.GRID_WORKER: frozenset(_STAFF | {Cap.PII_REVEAL}),
+    Role.BUILDING_HEAD: frozenset({Cap.AREA_VIEW, Cap.STAFF_HOME}),
+    Role.COMMUNITY_WORKER: frozenset(_STAFF | {Cap.PII_REVEAL}),
+    Role.COMMUNITY_HEAD: frozenset(_STAFF | {Cap.PII_REVEAL, Cap.AREA_MANAGE}),
+    Role.TOWN_OFFICER: frozenset(_OFFICER | {Cap.AREA_MANAGE}),
+    Role.DEPARTMENT_OFFICER: frozenset(_OFFICER),
+    Role.COUNTY_OFFICER: frozenset(_OFFICER | {Cap.AREA_MANAGE, Cap.PII_REVEAL}),
+    Role.PROVIDER: frozenset({Cap.STAFF_HOME, Cap.API_TOKEN}),
+    Role.SECURITY_ADMIN: frozenset({Cap.AREA_VIEW, Cap.ACCOUNT_MANAGE}),
+    Role.AUDIT_ADMIN: frozenset({Cap.AREA_VIEW, Cap.AUDIT_VIEW, Cap.AUDIT_EXPORT}),
+    Role.SYSTEM_ADMIN: frozenset({Cap.AREA_VIEW, Cap.CONFIG_MANAGE}),
+}
+
+# The lowest level at which a role may be assigned (a county officer sits on a county or above).
+ASSIGNABLE_LEVELS: dict[str, set[int]] = {
+    Role.RESIDENT: {Level.COMMUNITY, Level.GRID},
+    Role.GRID_WORKER: {Level.COMMUNITY, Level.GRID},
+    Role.BUILDING_HEAD: {Level.COMMUNITY, Level.GRID},
+    Role.COMMUNITY_WORKER: {Level.COMMUNITY},
+    Role.COMMUNITY_HEAD: {Level.COMMUNITY},
+    Role.TOWN_OFFICER: {Level.TOWN},
+    Role.DEPARTMENT_OFFICER: {Level.PROVINCE, Level.PREFECTURE, Level.COUNTY, Level.TOWN},
+    Role.COUNTY_OFFICER: {Level.PROVINCE, Level.PREFECTURE, Level.COUNTY},
+    Role.PROVIDER: {Level.PREFECTURE, Level.COUNTY, Level.TOWN, Level.COMMUNITY},
+    Role.SECURITY_ADMIN: {Level.PROVINCE, Level.PREFECTURE, Level.COUNTY},
+    Role.AUDIT_ADMIN: {Level.PROVINCE, Level.PREFECTURE, Level.COUNTY},
+    Role.SYSTEM_ADMIN: {Level.PROVINCE, Level.PREFECTURE, Level.COUNTY},
+}
+
+ADMIN_ROLES = frozenset({Role.SECURITY_ADMIN, Role.AUDIT_ADMIN, Role.SYSTEM_ADMIN})
+STAFF_ROLES = frozenset(r for r in Role if r not in ADMIN_ROLES and r != Role.RESIDENT)
+
+# Roles a security admin may not hand out together to one person (三员分立).
+EXCLUSIVE_ROLE_SETS = [ADMIN_ROLES]
+
+
+def capabilities(role: str) -> frozenset[str]:
+    return MATRIX.get(role, frozenset())
+
+
+def all_capabilities() -> list[str]:
+    return sorted({cap for caps in MATRIX.values() for cap in caps})

@@ -1,0 +1,100 @@
+"""Shared fixtures: a small county with two neighbouring communities and users of every kind.
+
+Tree (all synthetic):
+    220403            西安区 (county, from the national table)
+    220403001         仙城街道 (town A)
+      220403001001    A1 社区, grid 220403001001001
+      220403001002    A2 社区 (A1's neighbour)
+    220403002         东山街道 (town B)
+      220403002001    B1 社区
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("LINLI_TESTING", "1")
+
+import pytest  # noqa: E402
+
+from linli.core import areacodes, sms  # noqa: E402
+from linli.core.models import Area, RoleAssignment, User  # noqa: E402
+from linli.core.roles import Role  # noqa: E402
+
+PASSWORD = "Sup3r-Secret-pw"
+
+
+def make_area(code: str, name: str, urban_rural: str = "") -> Area:
+    code = areacodes.normalize(code)
+    parent = areacodes.parent_code(code)
+    if parent and not Area.objects.filter(code=parent).exists():
+        make_area(parent, f"区划{parent}")
+    area, _ = Area.objects.get_or_create(
+        code=code,
+        defaults={"name": name, "level": areacodes.level_of(code), "parent_id": parent,
+                  "prefix": areacodes.prefix_of(code), "urban_rural": urban_rural},
+    )
+    return area
+
+
+def make_user(username: str, role: str | None = None, area: Area | None = None, *, phone: str | None = None,
+              full_name: str = "") -> User:
+    user = User(username=username, full_name=full_name or username, phone=phone)
+    user.set_password(PASSWORD)
+    user.save()
+    if role is not None and area is not None:
+        RoleAssignment.objects.create(user=user, role=role, area=area, area_code=area.code)
+    return user
+
+
+@pytest.fixture(autouse=True)
+def _clear_sms_outbox():
+    sms.outbox.clear()
+    yield
+    sms.outbox.clear()
+
+
+@pytest.fixture
+def tree(db):
+    """The area tree of the module docstring, as a dict of Area rows."""
+    return {
+        "county": make_area("220403", "西安区"),
+        "town_a": make_area("220403001", "仙城街道"),
+        "town_b": make_area("220403002", "东山街道"),
+        "a1": make_area("220403001001", "仙城社区", "111"),
+        "a2": make_area("220403001002", "新兴社区", "111"),
+        "b1": make_area("220403002001", "东山社区", "111"),
+        "grid_a1": make_area("220403001001001", "仙城社区第1网格"),
+    }
+
+
+@pytest.fixture
+def users(tree):
+    """One user per role that the access tests need, named by where they sit."""
+    return {
+        "resident_a1": make_user("resident_a1", Role.RESIDENT, tree["a1"], phone="13900000001", full_name="王秀兰"),
+        "resident_a2": make_user("resident_a2", Role.RESIDENT, tree["a2"], phone="13900000002"),
+        "grid_a1": make_user("grid_a1", Role.GRID_WORKER, tree["grid_a1"]),
+        "worker_a1": make_user("worker_a1", Role.COMMUNITY_WORKER, tree["a1"]),
+        "worker_a2": make_user("worker_a2", Role.COMMUNITY_WORKER, tree["a2"]),
+        "head_a1": make_user("head_a1", Role.COMMUNITY_HEAD, tree["a1"]),
+        "town_a": make_user("town_a", Role.TOWN_OFFICER, tree["town_a"]),
+        "town_b": make_user("town_b", Role.TOWN_OFFICER, tree["town_b"]),
+        "county": make_user("county", Role.COUNTY_OFFICER, tree["county"]),
+        "dept": make_user("dept", Role.DEPARTMENT_OFFICER, tree["county"]),
+        "secadmin": make_user("secadmin", Role.SECURITY_ADMIN, tree["county"]),
+        "secadmin_a": make_user("secadmin_a", Role.SECURITY_ADMIN, make_area("220402", "龙山区")),
+        "auditor": make_user("auditor", Role.AUDIT_ADMIN, tree["county"]),
+        "sysadmin": make_user("sysadmin", Role.SYSTEM_ADMIN, tree["county"]),
+    }
+
+
+@pytest.fixture
+def login(client):
+    """``login(user)`` signs the test client in as ``user`` and returns the client."""
+
+    def _login(user):
+        client.force_login(user, backend="linli.core.auth.PhoneOrUsernameBackend")
+        return client
+
+    return _login

@@ -31,14 +31,25 @@ def make_area(code: str, name: str, urban_rural: str = "") -> Area:
         make_area(parent, f"区划{parent}")
     area, _ = Area.objects.get_or_create(
         code=code,
-        defaults={"name": name, "level": areacodes.level_of(code), "parent_id": parent,
-                  "prefix": areacodes.prefix_of(code), "urban_rural": urban_rural},
+        defaults={
+            "name": name,
+            "level": areacodes.level_of(code),
+            "parent_id": parent,
+            "prefix": areacodes.prefix_of(code),
+            "urban_rural": urban_rural,
+        },
     )
     return area
 
 
-def make_user(username: str, role: str | None = None, area: Area | None = None, *, phone: str | None = None,
-              full_name: str = "") -> User:
+def make_user(
+    username: str,
+    role: str | None = None,
+    area: Area | None = None,
+    *,
+    phone: str | None = None,
+    full_name: str = "",
+) -> User:
     user = User(username=username, full_name=full_name or username, phone=phone)
     user.set_password(PASSWORD)
     user.save()
@@ -72,7 +83,9 @@ def tree(db):
 def users(tree):
     """One user per role that the access tests need, named by where they sit."""
     return {
-        "resident_a1": make_user("resident_a1", Role.RESIDENT, tree["a1"], phone="13900000001", full_name="王秀兰"),
+        "resident_a1": make_user(
+            "resident_a1", Role.RESIDENT, tree["a1"], phone="13900000001", full_name="王秀兰"
+        ),
         "resident_a2": make_user("resident_a2", Role.RESIDENT, tree["a2"], phone="13900000002"),
         "grid_a1": make_user("grid_a1", Role.GRID_WORKER, tree["grid_a1"]),
         "worker_a1": make_user("worker_a1", Role.COMMUNITY_WORKER, tree["a1"]),

@@ -16,7 +16,9 @@ from linli.core.models import ApiToken
 PROBLEM = "application/problem+json"
 
 
-def problem(request: HttpRequest, status: int, title: str, *, code: str = "", detail: str = "", errors=None):
+def problem(
+    request: HttpRequest, status: int, title: str, *, code: str = "", detail: str = "", errors=None
+):
     body = {
         "type": f"https://linli.example/problems/{code or status}",
         "title": str(title),
@@ -29,7 +31,9 @@ def problem(request: HttpRequest, status: int, title: str, *, code: str = "", de
         body["errors"] = errors
     if getattr(request, "request_id", None):
         body["request_id"] = request.request_id
-    return JsonResponse(body, status=status, content_type=PROBLEM, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        body, status=status, content_type=PROBLEM, json_dumps_params={"ensure_ascii": False}
+    )
 
 
 def _token_user(token: str):
@@ -100,7 +104,12 @@ def _validation_error(request, exc: ValidationError):
 
 @api.exception_handler(AuthenticationError)
 def _auth_error(request, exc):
-    return problem(request, 401, _("Authentication required: log in or send a valid API token."), code="unauthenticated")
+    return problem(
+        request,
+        401,
+        _("Authentication required: log in or send a valid API token."),
+        code="unauthenticated",
+    )
 
 
 @api.exception_handler(HttpError)
@@ -114,8 +123,15 @@ def _server_error(request, exc):
         raise exc
     import logging
 
-    logging.getLogger("linli.api").exception("unhandled API error", extra={"request_id": getattr(request, "request_id", "")})
-    return problem(request, 500, _("Something went wrong on our side. The error has been logged."), code="server")
+    logging.getLogger("linli.api").exception(
+        "unhandled API error", extra={"request_id": getattr(request, "request_id", "")}
+    )
+    return problem(
+        request,
+        500,
+        _("Something went wrong on our side. The error has been logged."),
+        code="server",
+    )
 
 
 from linli.core.api import router as core_router  # noqa: E402

@@ -1,14 +1,14 @@
 """The ``linli`` command (also what ``./run`` calls).
 
-    linli demo            set up the SQLite demo and serve it at http://127.0.0.1:8000
-    linli test [ARGS]     run the test suite (SQLite; and PostgreSQL when LINLI_TEST_POSTGRES_URL is set)
-    linli serve           serve with gunicorn (LINLI_BIND, LINLI_WORKERS)
-    linli worker          run the background task worker
-    linli setup           migrate, load national areas, collect static files
-    linli bench NAME      run bench/NAME.py, which prints one JSON object
-    linli gen-keys        print fresh secret and personal-data keys as environment lines
-    linli manage ARGS     any Django management command
-    linli COMMAND ARGS    shorthand for a management command (import-areas, rotate-pii-key, …)
+linli demo            set up the SQLite demo and serve it at http://127.0.0.1:8000
+linli test [ARGS]     run the test suite (SQLite; and PostgreSQL when LINLI_TEST_POSTGRES_URL is set)
+linli serve           serve with gunicorn (LINLI_BIND, LINLI_WORKERS)
+linli worker          run the background task worker
+linli setup           migrate, load national areas, collect static files
+linli bench NAME      run bench/NAME.py, which prints one JSON object
+linli gen-keys        print fresh secret and personal-data keys as environment lines
+linli manage ARGS     any Django management command
+linli COMMAND ARGS    shorthand for a management command (import-areas, rotate-pii-key, …)
 """
 
 from __future__ import annotations
@@ -43,7 +43,9 @@ def _load_local_env(create: bool) -> None:
         if not create:
             return
         VAR_DIR.mkdir(parents=True, exist_ok=True)
-        LOCAL_ENV.write_text("# Generated keys for this machine's demo; keep private.\n" + gen_keys_text())
+        LOCAL_ENV.write_text(
+            "# Generated keys for this machine's demo; keep private.\n" + gen_keys_text()
+        )
         LOCAL_ENV.chmod(0o600)
     for line in LOCAL_ENV.read_text().splitlines():
         line = line.strip()
@@ -63,8 +65,22 @@ def _django(argv: list[str]) -> None:
 def _serve(bind: str | None = None) -> int:
     bind = bind or os.environ.get("LINLI_BIND", "127.0.0.1:8000")
     workers = os.environ.get("LINLI_WORKERS", "3")
-    args = [sys.executable, "-m", "gunicorn", "linli.wsgi:application", "--bind", bind, "--workers", workers,
-            "--threads", os.environ.get("LINLI_THREADS", "4"), "--access-logfile", "-", "--timeout", "60"]
+    args = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "linli.wsgi:application",
+        "--bind",
+        bind,
+        "--workers",
+        workers,
+        "--threads",
+        os.environ.get("LINLI_THREADS", "4"),
+        "--access-logfile",
+        "-",
+        "--timeout",
+        "60",
+    ]
     return subprocess.call(args)
 
 
@@ -98,7 +114,9 @@ def test(argv: list[str]) -> int:
 
 def bench(argv: list[str]) -> int:
     if not argv:
-        names = sorted(p.stem for p in (PROJECT_DIR / "bench").glob("*.py") if not p.stem.startswith("_"))
+        names = sorted(
+            p.stem for p in (PROJECT_DIR / "bench").glob("*.py") if not p.stem.startswith("_")
+        )
         print("usage: linli bench NAME  (one of: " + ", ".join(names) + ")")
         return 2
     script = PROJECT_DIR / "bench" / f"{argv[0]}.py"

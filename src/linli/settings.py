@@ -108,7 +108,9 @@ def _pii_keys() -> tuple[list[tuple[str, bytes]], bytes]:
         try:
             key = base64.b64decode(b64, validate=True)
         except ValueError:
-            raise ImproperlyConfigured(f"LINLI_PII_KEYS key {key_id!r} is not valid base64") from None
+            raise ImproperlyConfigured(
+                f"LINLI_PII_KEYS key {key_id!r} is not valid base64"
+            ) from None
         if len(key) != 32:
             raise ImproperlyConfigured(f"LINLI_PII_KEYS key {key_id!r} must decode to 32 bytes")
         if any(existing == key_id for existing, _ in ring):
@@ -365,7 +367,9 @@ TASKS = {
 
 LOG_LEVEL = (_env("LINLI_LOG_LEVEL", "INFO") or "INFO").upper()
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
-    raise ImproperlyConfigured(f"LINLI_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, got {LOG_LEVEL!r}")
+    raise ImproperlyConfigured(
+        f"LINLI_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, got {LOG_LEVEL!r}"
+    )
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -48,9 +48,21 @@ USERS = [
 def area_rows() -> list[dict[str, str]]:
     rows: list[dict[str, str]] = []
 
-    def add(code: str, name: str, urban_rural: str = "", population: int | None = None, households: int | None = None):
-        row = {"_row": str(len(rows) + 2), "code": code, "name": name, "urban_rural": urban_rural,
-               "source": "演示数据", "as_of": "2026-01-01"}
+    def add(
+        code: str,
+        name: str,
+        urban_rural: str = "",
+        population: int | None = None,
+        households: int | None = None,
+    ):
+        row = {
+            "_row": str(len(rows) + 2),
+            "code": code,
+            "name": name,
+            "urban_rural": urban_rural,
+            "source": "演示数据",
+            "as_of": "2026-01-01",
+        }
         if population is not None:
             row["population"] = str(population)
             row["households"] = str(households)
@@ -78,8 +90,15 @@ def load_core_demo() -> list[tuple[str, str, str, str]]:
     printed = []
     for username, name, phone, role, area_code in USERS:
         if not User.objects.filter(username=username).exists():
-            actions.user_create(actor=scoping.SYSTEM, username=username, full_name=name, password=DEMO_PASSWORD,
-                                phone=phone, role=role, area_code=area_code)
+            actions.user_create(
+                actor=scoping.SYSTEM,
+                username=username,
+                full_name=name,
+                password=DEMO_PASSWORD,
+                phone=phone,
+                role=role,
+                area_code=area_code,
+            )
         area = Area.objects.get(code=area_code)
         printed.append((str(Role(role).label), username, phone, area.name))
     return printed

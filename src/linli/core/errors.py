@@ -12,7 +12,14 @@ class ActionError(Exception):
     status = 400
     code = "invalid"
 
-    def __init__(self, message, *, field: str | None = None, errors: dict | None = None, code: str | None = None):
+    def __init__(
+        self,
+        message,
+        *,
+        field: str | None = None,
+        errors: dict | None = None,
+        code: str | None = None,
+    ):
         super().__init__(str(message))
         self.message = message
         self.errors = errors or ({field: [message]} if field else {})

@@ -21,7 +21,9 @@ class RequestContextMiddleware:
         incoming = request.headers.get("X-Request-ID", "")
         request_id = incoming if _REQUEST_ID.match(incoming) else str(uuid.uuid4())
         request.request_id = request_id
-        token = context.bind(context.RequestContext(request_id=request_id, ip=request.META.get("REMOTE_ADDR")))
+        token = context.bind(
+            context.RequestContext(request_id=request_id, ip=request.META.get("REMOTE_ADDR"))
+        )
         try:
             response = self.get_response(request)
         finally:

@@ -30,12 +30,19 @@ class Area(models.Model):
     name = models.CharField(_("name"), max_length=100)
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices, db_index=True)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
         verbose_name=_("parent"),
     )
     prefix = models.CharField(_("prefix"), max_length=15, editable=False, db_index=True)
     urban_rural = models.CharField(
-        _("urban-rural class"), max_length=3, blank=True, choices=areacodes.URBAN_RURAL_CLASSES,
+        _("urban-rural class"),
+        max_length=3,
+        blank=True,
+        choices=areacodes.URBAN_RURAL_CLASSES,
         help_text=_("城乡分类代码 of a community or village: 1xx urban, 2xx rural."),
     )
     is_demo = models.BooleanField(_("demo data"), default=False)
@@ -89,8 +96,13 @@ class ReportedFigure(models.Model):
     class Meta:
         ordering = ["area", "kind", "-as_of"]
         constraints = [
-            models.UniqueConstraint(fields=["area", "kind", "as_of"], name="core_figure_unique_date"),
+            models.UniqueConstraint(
+                fields=["area", "kind", "as_of"], name="core_figure_unique_date"
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.area_id} {self.kind}={self.value} ({self.as_of})"
 
 
 class LinliUserManager(UserManager):
@@ -108,12 +120,18 @@ class User(AbstractUser):
     first_name = None  # type: ignore[assignment]
     last_name = None  # type: ignore[assignment]
     full_name = models.CharField(_("name"), max_length=100, blank=True)
-    phone = EncryptedField(_("mobile phone"), blind_index="phone_bidx", purpose="phone", mask="phone")
+    phone = EncryptedField(
+        _("mobile phone"), blind_index="phone_bidx", purpose="phone", mask="phone"
+    )
     phone_bidx = BlindIndexField(unique=True)
     language = models.CharField(_("language"), max_length=10, blank=True)
     elderly_mode = models.BooleanField(_("elderly mode"), default=False)
     home_area = models.ForeignKey(
-        Area, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        Area,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("home community"),
     )
 
@@ -175,7 +193,11 @@ class AuditEvent(models.Model):
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="+",
     )
     actor_label = models.CharField(max_length=150, blank=True)
@@ -195,6 +217,9 @@ class AuditEvent(models.Model):
             models.Index(fields=["actor", "at"], name="core_audit_actor_at_idx"),
             models.Index(fields=["target_type", "target_id"], name="core_audit_target_idx"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:
@@ -220,6 +245,9 @@ class ApiToken(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
     @staticmethod
     def digest_of(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
@@ -242,4 +270,9 @@ class OneTimeCode(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["phone_bidx", "purpose", "created_at"], name="core_otp_lookup_idx")]
+        indexes = [
+            models.Index(fields=["phone_bidx", "purpose", "created_at"], name="core_otp_lookup_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} code {self.pk}"

@@ -29,4 +29,9 @@ class Page(PaginationBase):
         limit = min(pagination.limit, settings.API_PAGE_SIZE_MAX)
         offset = pagination.offset
         count = len(queryset) if isinstance(queryset, list) else queryset.count()
-        return {"count": count, "limit": limit, "offset": offset, "items": list(queryset[offset : offset + limit])}
+        return {
+            "count": count,
+            "limit": limit,
+            "offset": offset,
+            "items": list(queryset[offset : offset + limit]),
+        }

@@ -153,7 +153,9 @@ class _EncryptedDescriptor:
 class EncryptedField(models.TextField):
     """A text field encrypted at rest, with an optional blind-index sibling and a masker kind."""
 
-    def __init__(self, *args, blind_index: str | None = None, purpose: str = "", mask: str = "text", **kwargs):
+    def __init__(
+        self, *args, blind_index: str | None = None, purpose: str = "", mask: str = "text", **kwargs
+    ):
         self.blind_index = blind_index
         self.purpose = purpose
         self.mask = mask

@@ -23,7 +23,9 @@ class AssignmentOut(Schema):
 
     @staticmethod
     def resolve_role_label(obj) -> str:
-        return str(obj.get_role_display()) if hasattr(obj, "get_role_display") else obj["role_label"]
+        return (
+            str(obj.get_role_display()) if hasattr(obj, "get_role_display") else obj["role_label"]
+        )
 
     @staticmethod
     def resolve_area_name(obj) -> str:

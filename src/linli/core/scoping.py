@@ -60,7 +60,9 @@ def prefixes(actor, cap: str) -> list[str]:
     """The minimal set of area prefixes under which ``actor`` holds ``cap``."""
     if actor is SYSTEM:
         return [""]
-    found = sorted({prefix for role, prefix in _grants(actor) if cap in capabilities(role)}, key=len)
+    found = sorted(
+        {prefix for role, prefix in _grants(actor) if cap in capabilities(role)}, key=len
+    )
     minimal: list[str] = []
     for prefix in found:
         if not any(prefix.startswith(kept) for kept in minimal):

@@ -34,7 +34,8 @@ class ConsoleBackend:
         else:
             log.warning(
                 "SMS to %s not delivered: the console SMS backend is for development only; "
-                "set LINLI_SMS_BACKEND to a real gateway", mask_phone(phone),
+                "set LINLI_SMS_BACKEND to a real gateway",
+                mask_phone(phone),
             )
 
 

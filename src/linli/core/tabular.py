@@ -92,7 +92,9 @@ def template_xlsx(title: str, columns: list[Column]) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for i, col in enumerate(columns, start=1):
-        sheet.column_dimensions[sheet.cell(1, i).column_letter].width = max(12, len(col.label) * 2 + 4)
+        sheet.column_dimensions[sheet.cell(1, i).column_letter].width = max(
+            12, len(col.label) * 2 + 4
+        )
     notes = book.create_sheet(_("Instructions")[:31])
     notes.append([_("Column"), _("Key"), _("Required"), _("Notes")])
     for col in columns:
@@ -102,7 +104,9 @@ def template_xlsx(title: str, columns: list[Column]) -> bytes:
     return out.getvalue()
 
 
-def error_report_xlsx(columns: list[Column], rows: list[dict[str, str]], errors: dict[int, list[str]]) -> bytes:
+def error_report_xlsx(
+    columns: list[Column], rows: list[dict[str, str]], errors: dict[int, list[str]]
+) -> bytes:
     """The uploaded rows with an error column beside each (row number → messages)."""
     book = Workbook()
     sheet = book.active

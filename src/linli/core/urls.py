@@ -1,10 +1,5 @@
-from django.urls import path
-
-from . import views
+from .views import accounts, areas, audit, auth
 
 app_name = "core"
 
-urlpatterns = [
-    path("accounts/login/", views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", views.logout_view, name="logout"),
-]
+urlpatterns = [*auth.urlpatterns, *areas.urlpatterns, *accounts.urlpatterns, *audit.urlpatterns]

@@ -40,6 +40,12 @@ def menu_for(request) -> list[dict]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        items.append({"label": item.label, "url": url, "icon": item.icon,
-                      "active": request.path == url or (url != "/" and request.path.startswith(url))})
+        items.append(
+            {
+                "label": item.label,
+                "url": url,
+                "icon": item.icon,
+                "active": request.path == url or (url != "/" and request.path.startswith(url)),
+            }
+        )
     return items

@@ -36,7 +36,12 @@ def toggle_elderly(request):
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "/"
     response = redirect(target)
-    response.set_cookie(ELDERLY_COOKIE, "1" if enabled else "0", max_age=settings.LANGUAGE_COOKIE_AGE, samesite="Lax")
+    response.set_cookie(
+        ELDERLY_COOKIE,
+        "1" if enabled else "0",
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+    )
     return response
 
 

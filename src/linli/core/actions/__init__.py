@@ -16,8 +16,20 @@ from .areas import area_create, area_import, areas_load_national, figure_record
 from .personal import pii_reveal, pii_rotate
 
 __all__ = [
-    "area_create", "area_import", "areas_load_national", "figure_record",
-    "otp_send", "pii_reveal", "pii_rotate", "preferences_update", "resident_register",
-    "role_assign", "role_revoke", "token_create", "token_revoke", "user_create",
-    "user_reset_password", "user_set_active",
+    "area_create",
+    "area_import",
+    "areas_load_national",
+    "figure_record",
+    "otp_send",
+    "pii_reveal",
+    "pii_rotate",
+    "preferences_update",
+    "resident_register",
+    "role_assign",
+    "role_revoke",
+    "token_create",
+    "token_revoke",
+    "user_create",
+    "user_reset_password",
+    "user_set_active",
 ]

@@ -17,7 +17,9 @@ def pii_reveal(*, actor, instance: models.Model, field_name: str, area_code: str
         raise ActionError(_("This field is not personal data."))
     scoping.require(actor, Cap.PII_REVEAL, area_code)
     with transaction.atomic():
-        audit.record(actor, "pii.reveal", instance, area_code=area_code, extra={"field": field_name})
+        audit.record(
+            actor, "pii.reveal", instance, area_code=area_code, extra={"field": field_name}
+        )
     value = getattr(instance, field_name)
     if value is None:
         raise NotFound(_("Nothing is recorded in this field."))
@@ -47,7 +49,11 @@ def pii_rotate(*, actor=scoping.SYSTEM, batch_size: int = 500) -> dict[str, int]
                         f"SELECT {pk_col}, {column} FROM {table} WHERE {pk_col} IN ({placeholders})",  # noqa: S608
                         chunk,
                     )
-                    rows = [(pk, token) for pk, token in cursor.fetchall() if token and pii.key_id_of(token) != active]
+                    rows = [
+                        (pk, token)
+                        for pk, token in cursor.fetchall()
+                        if token and pii.key_id_of(token) != active
+                    ]
                     for pk, token in rows:
                         cursor.execute(
                             f"UPDATE {table} SET {column} = %s WHERE {pk_col} = %s",  # noqa: S608
@@ -56,6 +62,10 @@ def pii_rotate(*, actor=scoping.SYSTEM, batch_size: int = 500) -> dict[str, int]
                 counts[label] += len(rows)
         if counts[label]:
             with transaction.atomic():
-                audit.record(actor, "pii.rotate", target_type=model._meta.label_lower,
-                             extra={"field": field.name, "rows": counts[label], "key": active})
+                audit.record(
+                    actor,
+                    "pii.rotate",
+                    target_type=model._meta.label_lower,
+                    extra={"field": field.name, "rows": counts[label], "key": active},
+                )
     return counts

@@ -5,6 +5,16 @@ from .areas import area_ancestors, area_children, area_get, area_list, area_root
 from .auditlog import audit_get, audit_list
 
 __all__ = [
-    "area_ancestors", "area_children", "area_get", "area_list", "area_roots", "assignment_list",
-    "audit_get", "audit_list", "figure_latest", "token_list", "user_get", "user_list",
+    "area_ancestors",
+    "area_children",
+    "area_get",
+    "area_list",
+    "area_roots",
+    "assignment_list",
+    "audit_get",
+    "audit_list",
+    "figure_latest",
+    "token_list",
+    "user_get",
+    "user_list",
 ]

@@ -13,7 +13,9 @@ from ..roles import Cap
 
 def user_list(*, actor, search: str = "", role: str = "", area_code: str = "") -> QuerySet[User]:
     """Accounts holding at least one role inside the actor's managed areas."""
-    in_scope = scoping.scope(RoleAssignment.objects.filter(user=OuterRef("pk")), actor, Cap.ACCOUNT_MANAGE)
+    in_scope = scoping.scope(
+        RoleAssignment.objects.filter(user=OuterRef("pk")), actor, Cap.ACCOUNT_MANAGE
+    )
     if role:
         in_scope = in_scope.filter(role=role)
     if area_code:
@@ -23,7 +25,9 @@ def user_list(*, actor, search: str = "", role: str = "", area_code: str = "") -
     if search:
         qs = qs.filter(username__icontains=search) | qs.filter(full_name__contains=search)
     return qs.prefetch_related(
-        Prefetch("assignments", queryset=RoleAssignment.objects.select_related("area").order_by("role"))
+        Prefetch(
+            "assignments", queryset=RoleAssignment.objects.select_related("area").order_by("role")
+        )
     ).order_by("username")
 
 

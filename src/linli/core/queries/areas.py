@@ -20,13 +20,19 @@ def _visible_q(actor) -> Q:
     if granted == [""]:
         return Q()
     q = scoping.prefix_q(granted, "code")
-    path = {code for prefix in granted for code in areacodes.ancestors(prefix.ljust(12, "0") if len(prefix) < 12 else prefix)}
+    path = {
+        code
+        for prefix in granted
+        for code in areacodes.ancestors(prefix.ljust(12, "0") if len(prefix) < 12 else prefix)
+    }
     if path:
         q |= Q(code__in=path)
     return q
 
 
-def area_list(*, actor, search: str = "", level: int | None = None, under: str | None = None) -> QuerySet[Area]:
+def area_list(
+    *, actor, search: str = "", level: int | None = None, under: str | None = None
+) -> QuerySet[Area]:
     """Areas the actor may see, optionally filtered by name/code search, level and subtree."""
     qs = Area.objects.filter(_visible_q(actor))
     if under:
@@ -35,7 +41,11 @@ def area_list(*, actor, search: str = "", level: int | None = None, under: str |
         qs = qs.filter(level=level)
     search = (search or "").strip()
     if search:
-        qs = qs.filter(code__startswith=search) if search.isdigit() else qs.filter(name__contains=search)
+        qs = (
+            qs.filter(code__startswith=search)
+            if search.isdigit()
+            else qs.filter(name__contains=search)
+        )
     return qs.select_related("parent").order_by("code")
 
 
@@ -57,13 +67,25 @@ def area_roots(*, actor) -> QuerySet[Area]:
         return Area.objects.filter(parent__isnull=True).annotate(child_count=Count("children"))
     if not granted:
         home = getattr(actor, "home_area_id", None)
-        return Area.objects.filter(pk=home).annotate(child_count=Count("children")) if home else Area.objects.none()
-    return Area.objects.filter(prefix__in=granted).annotate(child_count=Count("children")).order_by("code")
+        return (
+            Area.objects.filter(pk=home).annotate(child_count=Count("children"))
+            if home
+            else Area.objects.none()
+        )
+    return (
+        Area.objects.filter(prefix__in=granted)
+        .annotate(child_count=Count("children"))
+        .order_by("code")
+    )
 
 
 def area_children(*, actor, code: str) -> QuerySet[Area]:
     area = area_get(actor=actor, code=code)
-    return Area.objects.filter(_visible_q(actor), parent=area).annotate(child_count=Count("children")).order_by("code")
+    return (
+        Area.objects.filter(_visible_q(actor), parent=area)
+        .annotate(child_count=Count("children"))
+        .order_by("code")
+    )
 
 
 def area_ancestors(*, actor, area: Area) -> list[Area]:

@@ -31,7 +31,9 @@ def audit_list(
     q = scoping.prefix_q(granted, "area_code") & ~Q(area_code="")
     from ..models import RoleAssignment
 
-    actors_in_scope = scoping.scope(RoleAssignment.objects.all(), actor, Cap.AUDIT_VIEW).values("user_id")
+    actors_in_scope = scoping.scope(RoleAssignment.objects.all(), actor, Cap.AUDIT_VIEW).values(
+        "user_id"
+    )
     q |= Q(area_code="", actor_id__in=actors_in_scope)
     if any(len(p) <= 2 for p in granted):
         q |= Q(area_code="")

@@ -14,7 +14,7 @@ class Command(BaseCommand):
         users = demo.load_core_demo()
         for path in getattr(settings, "DEMO_LOADERS", []):
             import_string(path)()
-        self.stdout.write("\nDemo accounts (password for all: %s)\n" % demo.DEMO_PASSWORD)
+        self.stdout.write(f"\nDemo accounts (password for all: {demo.DEMO_PASSWORD})\n")
         self.stdout.write(f"  {'role':<12} {'username':<14} {'phone':<13} area")
         for role, username, phone, area in users:
             self.stdout.write(f"  {role:<12} {username:<14} {phone:<13} {area}")

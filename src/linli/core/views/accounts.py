@@ -1,0 +1,3 @@
+"""accounts pages."""
+
+urlpatterns: list = []

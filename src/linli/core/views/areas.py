@@ -1,0 +1,3 @@
+"""areas pages."""
+
+urlpatterns: list = []

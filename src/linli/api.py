@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 
 from linli.core.errors import ActionError
@@ -74,6 +77,29 @@ class Session(SessionAuth):
 
 AUTH = [BearerToken(), TokenHeader(), Session()]
 
+
+def _reject_surrogates(value) -> None:
+    """Lone UTF-16 surrogates (``"\\ud800"``) decode from JSON but cannot be stored or shown."""
+    if isinstance(value, str):
+        value.encode("utf-8")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _reject_surrogates(key)
+            _reject_surrogates(item)
+    elif isinstance(value, list):
+        for item in value:
+            _reject_surrogates(item)
+
+
+class StrictJsonParser(Parser):
+    """JSON bodies that are valid UTF-8 text throughout; anything else is a 400."""
+
+    def parse_body(self, request):
+        data = json.loads(request.body)
+        _reject_surrogates(data)
+        return data
+
+
 api = NinjaAPI(
     title="Linli API",
     version="1",
@@ -85,6 +111,7 @@ api = NinjaAPI(
     auth=AUTH,
     urls_namespace="api",
     docs_url="/docs",
+    parser=StrictJsonParser(),
 )
 
 
@@ -114,6 +141,13 @@ def _auth_error(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
+    if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
+        return problem(
+            request,
+            400,
+            _("The request body is not valid JSON text in UTF-8."),
+            code="unparsable-body",
+        )
     return problem(request, exc.status_code, str(exc), code=str(exc.status_code))
 
 

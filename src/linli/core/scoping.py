@@ -21,6 +21,7 @@ class SystemActor:
     """The platform itself (command line, scheduled tasks): may do anything, audited as such."""
 
     is_authenticated = False
+    is_anonymous = False
     is_active = True
     pk = None
     username = "system"
@@ -71,7 +72,10 @@ def prefixes(actor, cap: str) -> list[str]:
 
 
 def has_cap(actor, cap: str, area_code: str | None = None) -> bool:
-    """Does the actor hold ``cap`` anywhere (``area_code`` None) or over ``area_code``?"""
+    """Does the actor hold ``cap`` anywhere (``area_code`` None) or over ``area_code``?
+
+    ``area_code=""`` asks about rows that belong to no area: only the platform holds those.
+    """
     granted = prefixes(actor, cap)
     if area_code is None:
         return bool(granted)
@@ -84,9 +88,12 @@ def require(actor, cap: str, area_code: str | None = None) -> None:
 
 
 def prefix_q(granted: list[str], field: str = "area_code") -> Q:
-    """A Q that matches rows under any of ``granted``; matches nothing if empty."""
+    """A Q that matches rows under any of ``granted``; matches nothing if empty, everything if
+    one of them is the root prefix ``""``."""
     if not granted:
         return Q(pk__in=[])
+    if "" in granted:
+        return Q()
     q = Q()
     for prefix in granted:
         q |= Q(**{f"{field}__startswith": prefix})

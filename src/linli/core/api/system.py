@@ -47,7 +47,7 @@ def me(request):
     user = request.user
     assignments = RoleAssignment.objects.filter(user=user).select_related("area")
     caps = sorted({c for a in assignments for c in capabilities(a.role)})
-    from .pii import mask_phone
+    from ..pii import mask_phone
 
     return {
         "id": user.pk,

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.urls import NoReverseMatch, reverse
 
 from linli.core import scoping
 
 
+def _optional_url(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
 def shell(request) -> dict:
     user = getattr(request, "user", None)
+    signed_in = user is not None and user.is_authenticated
     from .navigation import menu_for
 
     return {
@@ -16,5 +25,8 @@ def shell(request) -> dict:
         "nav_items": menu_for(request) if user is not None else [],
         "site_languages": settings.LANGUAGES,
         "user_roles": scoping.roles(user) if user is not None else set(),
+        # Pages other apps provide; None until they exist.
+        "account_url": _optional_url("core:profile") if signed_in else None,
+        "register_url": None if signed_in else _optional_url("core:register"),
         "demo_mode": settings.LINLI_DEMO,
     }

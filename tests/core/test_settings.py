@@ -16,8 +16,15 @@ def load_settings(**env: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("LINLI_")}
     clean.update(env)
     return subprocess.run(
-        [sys.executable, "-c", "import linli.settings as s; print(s.DATABASES['default']['ENGINE'])"],
-        env=clean, capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-c",
+            "import linli.settings as s; print(s.DATABASES['default']['ENGINE'])",
+        ],
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -36,7 +43,9 @@ def test_production_settings_load():
 
 
 def test_postgres_url_selects_psycopg_backend():
-    result = load_settings(**{**PRODUCTION, "LINLI_DATABASE_URL": "postgresql://u@127.0.0.1:5432/x"})
+    result = load_settings(
+        **{**PRODUCTION, "LINLI_DATABASE_URL": "postgresql://u@127.0.0.1:5432/x"}
+    )
     assert result.returncode == 0, result.stderr
     assert "postgresql" in result.stdout
 
@@ -80,12 +89,19 @@ def test_sqlite_runs_in_wal_mode(db):
 
 def test_file_database_uses_wal(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("LINLI_")}
-    env.update({**PRODUCTION, "LINLI_DATABASE_URL": f"sqlite:///{tmp_path / 'wal.sqlite3'}",
-                "DJANGO_SETTINGS_MODULE": "linli.settings"})
+    env.update(
+        {
+            **PRODUCTION,
+            "LINLI_DATABASE_URL": f"sqlite:///{tmp_path / 'wal.sqlite3'}",
+            "DJANGO_SETTINGS_MODULE": "linli.settings",
+        }
+    )
     script = (
         "import django; django.setup(); from django.db import connection; c = connection.cursor(); "
         "c.execute('PRAGMA journal_mode'); print(c.fetchone()[0])"
     )
-    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "wal"

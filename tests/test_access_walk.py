@@ -1,0 +1,349 @@
+"""The cross-area guarantee: nothing of community a1 reaches the people of its neighbours.
+
+Every URL pattern of the project — pages, the ninja API under /api/v1/, everything that
+``django.urls.get_resolver()`` knows — is requested with GET by a community worker and a resident
+of a2 (a1's neighbour in the same town), by the officer of town B and by a visitor who is not
+signed in, after a1 has been filled with data: its areas and grid, its accounts, their tokens and
+role assignments, audit events, a reported figure. Path parameters are filled with the ids and
+codes of a1's objects. Every response (any status, HTML, JSON, CSV or .xlsx) must be free of
+a1's names: the area and grid names, its people's usernames, names and phone numbers.
+
+HOW TO EXTEND THIS TEST WHEN YOUR APP ADDS URLS
+1. In ``a1_world`` create your app's objects inside a1 (area_code 220403001001 or the grid
+   220403001001001) the way users would, preferably through your actions, and record their ids
+   with ``world.add("appeal_id", appeal.pk)``. If they carry text that names nobody and no area
+   (a title, say), add that text with ``world.markers.append(...)`` so a leak of it is caught.
+2. For every new path parameter name add an entry to ``PARAMS``: the name → a function of the
+   world returning the values to put in the URL (e.g. ``"appeal_id": ids("appeal_id")``).
+   The test fails on a parameter name it does not know, so a new URL cannot go unwalked.
+3. If no a1 object can be addressed by a parameter (a per-session draft, a random token), map it
+   to ``placeholder("why")``: the URL is still requested, with a value of no object.
+4. A pattern that must not be requested at all goes in ``SKIP`` with the reason; a public page
+   that may rightly show a1's *area* name (e.g. a community picker when signing up) goes in
+   ``PUBLIC_AREA_NAMES`` with the reason — it is still checked for a1's people.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import json
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.urls.exceptions import Resolver404
+from django.utils.regex_helper import normalize
+
+from linli.core import actions, pii
+from linli.core.models import ApiToken, AuditEvent, ReportedFigure, RoleAssignment, User
+from linli.core.roles import Role
+from tests.conftest import PASSWORD
+
+A1 = "220403001001"
+GRID_A1 = "220403001001001"
+A1_AREA_NAME = "仙城社区"  # also the start of the grid's name
+A1_GRID_NAME = "仙城社区第1网格"
+MAX_COMBINATIONS = 12  # per pattern, when several parameters multiply
+
+
+@dataclass
+class World:
+    """a1's objects: ids and codes by parameter kind, and the text that must not leak."""
+
+    values: dict[str, list] = field(default_factory=dict)
+    markers: list[str] = field(default_factory=list)  # area data: never outside a1's scope
+    people: list[str] = field(default_factory=list)  # a1's people: never, not even in public
+
+    def add(self, kind: str, *values) -> None:
+        bucket = self.values.setdefault(kind, [])
+        bucket.extend(v for v in values if v not in bucket)
+
+
+def ids(kind: str) -> Callable[[World], list]:
+    return lambda world: world.values.get(kind, [])
+
+
+def fixed(*values) -> Callable[[World], list]:
+    return lambda world: list(values)
+
+
+def placeholder(reason: str) -> Callable[[World], list]:
+    """No a1 object can be named by this parameter (``reason``): request a value of nothing."""
+    return lambda world: ["0"]
+
+
+# Path parameter name → the values to substitute. See the module docstring.
+PARAMS: dict[str, Callable[[World], list]] = {
+    # areas: a1 and its grid, by code
+    "code": ids("area_code"),
+    "area_code": ids("area_code"),
+    # accounts of a1
+    "user_id": ids("user_id"),
+    "assignment_id": ids("assignment_id"),
+    "token_id": ids("token_id"),
+    # the audit trail: events in a1 and events by a1's people
+    "event_id": ids("event_id"),
+    "fmt": fixed("csv", "xlsx"),
+    # area import drafts live in the importing officer's session: no other session can name
+    # a1's, so a made-up id is requested
+    "import_id": placeholder("import drafts are per session"),
+    # Django admin (/sysadmin/): only is_staff accounts pass its login; a1's rows are offered
+    # anyway so that a change there cannot open it silently
+    "app_label": fixed("core", "auth", "axes"),
+    "object_id": lambda w: w.values.get("user_id", []) + w.values.get("assignment_id", []),
+    "content_type_id": ids("content_type_id"),
+    "url": fixed("core/user/", "core/auditevent/"),
+}
+
+# Patterns (as printed by ``walk_patterns``) that are not requested at all, with the reason.
+SKIP: dict[str, str] = {}
+
+# Public patterns that may name a1's area (never its people), with the reason.
+PUBLIC_AREA_NAMES: dict[str, str] = {
+    # The sign-in page names no area today; listed to show the form of an entry.
+    "accounts/login/": "public sign-in page",
+    # The blank import template is the same file for everyone, built from no rows: its notes
+    # give "e.g. 仙城社区" as an example name, which happens to be a1's name here.
+    "areas/import/template.xlsx": "static import template with an example name",
+    "api/v1/areas-import-template.xlsx": "static import template with an example name",
+    # The import page (town officers) lists the same column notes as the template.
+    "areas/import/": "static column notes with an example name",
+}
+
+
+# Query strings sent as well, so filters and htmx partials are walked with a1's identifiers.
+# "q" holds only the first two characters of a1's name: a page that echoes the search box does
+# not trip the test, a page that lists a1 does.
+def query_variants(world: World) -> list[dict[str, str]]:
+    user_id = str(world.values["user_id"][0])
+    return [
+        {
+            "q": A1_AREA_NAME[:2],
+            "code": A1,
+            "area_code": A1,
+            "area": A1,
+            "node": A1,
+            "community_code": A1,
+            "grid": GRID_A1,
+            "user_id": user_id,
+        }
+    ]
+
+
+@dataclass(frozen=True)
+class Route:
+    text: str  # the pattern as written, levels joined
+    fmt: str  # a %-format string of the path
+    params: tuple[str, ...]
+    callback: Callable
+    name: str
+
+
+def _level(pattern) -> tuple[str, list[str]]:
+    regex = pattern.regex.pattern
+    fmt, params = normalize(regex)[0]
+    return fmt, list(params)
+
+
+def walk_patterns(resolver: URLResolver | None = None, text="", fmt="", params=()) -> list[Route]:
+    """Every leaf pattern under ``resolver``, recursively (includes and the ninja API)."""
+    resolver = resolver or get_resolver()
+    routes: list[Route] = []
+    for entry in resolver.url_patterns:
+        level_fmt, level_params = _level(entry.pattern)
+        joined = (text + str(entry.pattern), fmt + level_fmt, (*params, *level_params))
+        if isinstance(entry, URLResolver):
+            routes.extend(walk_patterns(entry, *joined))
+        elif isinstance(entry, URLPattern):
+            routes.append(Route(joined[0], joined[1], joined[2], entry.callback, entry.name or ""))
+    return routes
+
+
+def _xlsx_text(data: bytes) -> str:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True)
+    except Exception:
+        return ""
+    cells = []
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows(values_only=True):
+            cells.extend(str(v) for v in row if v is not None)
+    return "\n".join(cells)
+
+
+def response_text(response) -> str:
+    data = b"".join(response.streaming_content) if response.streaming else response.content
+    text = data.decode("utf-8", "replace")
+    if data[:2] == b"PK":
+        text += _xlsx_text(data)
+    return text + "\n" + response.get("Location", "")
+
+
+def leaks(text: str, markers: list[str]) -> list[str]:
+    """The markers found in ``text``, as written or JSON-escaped."""
+    return [m for m in markers if m in text or json.dumps(m)[1:-1] in text]
+
+
+@pytest.fixture
+def a1_world(users, tree) -> World:
+    world = World()
+    world.add("area_code", A1, GRID_A1)
+    secadmin = users["secadmin"]
+    newcomer = actions.user_create(
+        actor=secadmin,
+        username="xc_linxiaoyan",
+        full_name="林晓燕",
+        password=PASSWORD,
+        phone="13812345678",
+        role=Role.GRID_WORKER,
+        area_code=GRID_A1,
+    )
+    a1_people = [users[n] for n in ("resident_a1", "grid_a1", "worker_a1", "head_a1")]
+    a1_people.append(newcomer)
+    for person in a1_people:
+        world.add("user_id", person.pk)
+        world.people.append(person.username)
+        if person.full_name != person.username:
+            world.people.append(person.full_name)
+        if person.phone:
+            world.people.extend([person.phone, pii.mask_phone(person.phone)])
+    for person in (users["worker_a1"], users["head_a1"], newcomer):
+        token, _plain = actions.token_create(actor=person, name="a1 token")
+        world.add("token_id", token.pk)
+    actions.pii_reveal(actor=users["worker_a1"], instance=users["resident_a1"], field_name="phone")
+    ReportedFigure.objects.create(
+        area=tree["a1"], kind="population", value=4321, as_of="2025-01-01", source="仙城台账2025"
+    )
+    world.add(
+        "assignment_id",
+        *RoleAssignment.objects.filter(area_code__startswith=A1).values_list("pk", flat=True),
+    )
+    a1_user_ids = [p.pk for p in a1_people]
+    world.add(
+        "event_id",
+        *AuditEvent.objects.filter(area_code__startswith=A1).values_list("pk", flat=True),
+        *AuditEvent.objects.filter(actor_id__in=a1_user_ids).values_list("pk", flat=True),
+    )
+    world.add("content_type_id", ContentType.objects.get_for_model(User).pk)
+    world.markers.extend([A1_AREA_NAME, A1_GRID_NAME, "仙城台账2025"])
+    assert ApiToken.objects.filter(user__in=a1_people).count() == 3
+    return world
+
+
+def _client(user) -> Client:
+    client = Client(raise_request_exception=False)
+    if user is not None:
+        client.force_login(user, backend="linli.core.auth.PhoneOrUsernameBackend")
+    return client
+
+
+def _urls_of(route: Route, world: World, log: list[str]) -> list[str]:
+    choices = [PARAMS[name](world) for name in route.params]
+    if any(not values for values in choices):
+        log.append(f"no a1 value for {route.text} ({', '.join(route.params)})")
+        return []
+    urls = []
+    for combo in itertools.islice(itertools.product(*choices), MAX_COMBINATIONS):
+        url = "/" + route.fmt % {name: str(value) for name, value in zip(route.params, combo)}
+        try:
+            match = resolve(url)
+        except Resolver404:
+            match = None
+        same_route = match is not None and (
+            match.func is route.callback
+            or match.route.replace("^", "") == route.text.replace("^", "")
+        )
+        if not same_route:
+            log.append(f"{url} does not reach {route.text}; value skipped")
+            continue
+        urls.append(url)
+    return urls
+
+
+def test_every_url_is_free_of_a1_data_for_its_neighbours(users, a1_world):
+    routes = walk_patterns()
+    unknown = sorted({p for r in routes for p in r.params if p not in PARAMS})
+    assert not unknown, (
+        f"URL parameters without an entry in PARAMS: {unknown}. Add them to "
+        "tests/test_access_walk.py (see its docstring) so the new URLs are walked with a1's ids."
+    )
+    walkers = {
+        "worker_a2": _client(users["worker_a2"]),
+        "resident_a2": _client(users["resident_a2"]),
+        "town_b": _client(users["town_b"]),
+        "visitor": _client(None),
+    }
+    variants = query_variants(a1_world)
+    log: list[str] = []
+    found: list[str] = []
+    server_errors: set[str] = set()
+    requests = 0
+    requested: set[str] = set()  # two patterns of one path (GET and POST in ninja): once
+    walked_params: set[str] = set()
+    for route in routes:
+        if route.text in SKIP:
+            log.append(f"skipped {route.text}: {SKIP[route.text]}")
+            continue
+        urls = [url for url in _urls_of(route, a1_world, log) if url not in requested]
+        requested.update(urls)
+        if urls:
+            walked_params.update(route.params)
+        markers = list(a1_world.people)
+        if route.text not in PUBLIC_AREA_NAMES:
+            markers += a1_world.markers
+        for url, (who, client) in itertools.product(urls, walkers.items()):
+            attempts = [({}, {})] + [(query, {}) for query in variants]
+            attempts += [(query, {"HTTP_HX_REQUEST": "true"}) for query in variants]
+            for query, headers in attempts:
+                response = client.get(url, query, **headers)
+                requests += 1
+                if response.status_code >= 500:
+                    server_errors.add(f"{response.status_code} GET {url}")
+                hits = leaks(response_text(response), markers)
+                if hits:
+                    shown = f"{url}?{'&'.join(f'{k}={v}' for k, v in query.items())}"
+                    found.append(f"{who} GET {shown} → {response.status_code}: {hits}")
+    print(f"walked {len(routes)} patterns with {requests} requests")
+    for line in log:
+        print(line)
+    if server_errors:
+        warnings.warn(
+            "server errors while walking (not leaks, but bugs): "
+            + "; ".join(sorted(server_errors)),
+            stacklevel=1,
+        )
+    assert not found, "a1 data reached users outside a1:\n" + "\n".join(found)
+    # the walk reached a1's objects through every kind of parameter that has any
+    assert {"code", "event_id", "assignment_id", "token_id", "fmt"} <= walked_params
+
+
+def test_the_walk_detects_a1_data_when_it_is_shown(users, a1_world):
+    """The same checks find a1's data on pages of people who may see it: the walk can fail."""
+    event_id = AuditEvent.objects.filter(actor=users["worker_a1"]).values_list("pk", flat=True)[0]
+    auditor = _client(users["auditor"])
+    response = auditor.get(f"/audit/{event_id}/")
+    assert response.status_code == 200
+    assert "worker_a1" in leaks(response_text(response), a1_world.people)
+    listed = auditor.get("/api/v1/audit-events", {"area_code": A1})
+    assert A1 in response_text(listed)
+    exported = auditor.get("/audit/export.xlsx")
+    assert "worker_a1" in leaks(response_text(exported), a1_world.people)
+    users_api = _client(users["secadmin"]).get("/api/v1/users", {"area_code": A1})
+    assert users_api.status_code == 200
+    assert leaks(response_text(users_api), a1_world.people)
+    # JSON escapes Chinese as \\uXXXX: found all the same
+    assert leaks(json.dumps({"name": A1_AREA_NAME}), a1_world.markers) == [A1_AREA_NAME]
+
+
+def test_parameter_table_covers_every_url_of_the_project():
+    params = {p for route in walk_patterns() for p in route.params}
+    assert params <= set(PARAMS), sorted(params - set(PARAMS))
+    assert any(r.text.startswith("api/v1/") for r in walk_patterns())
+    assert any(r.name == "audit_detail" for r in walk_patterns())

@@ -33,6 +33,21 @@ def test_docs_page_uses_local_assets(client, db):
     assert "cdn." not in body
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Calls go straight to the WSGI app, not through Django's test client, so the
+    close-old-connections signal would close the connection holding the test transaction
+    (on PostgreSQL). Django's test client disconnects it the same way."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def county_token(users):
     from linli.core import actions

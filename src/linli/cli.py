@@ -7,6 +7,8 @@ linli worker          run the background task worker
 linli setup           migrate, load national areas, collect static files
 linli bench NAME      run bench/NAME.py, which prints one JSON object
 linli gen-keys        print fresh secret and personal-data keys as environment lines
+linli messages        extract UI text into locale/*/django.po and compile the .mo files
+                      (needs GNU gettext: apt-get install gettext)
 linli manage ARGS     any Django management command
 linli COMMAND ARGS    shorthand for a management command (import-areas, rotate-pii-key, …)
 """
@@ -127,6 +129,25 @@ def bench(argv: list[str]) -> int:
     return subprocess.call([sys.executable, str(script), *argv[1:]], cwd=PROJECT_DIR)
 
 
+LOCALES = ["zh_Hans", "en", "ug", "bo"]
+
+
+def messages(argv: list[str]) -> int:
+    """Refresh the catalogues from the source and compile them (run from the package dir)."""
+    package_dir = Path(__file__).resolve().parent
+    os.environ.setdefault("LINLI_DEBUG", "1")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "linli.settings")
+    cwd = os.getcwd()
+    os.chdir(package_dir)
+    try:
+        locales = [arg for lang in LOCALES for arg in ("-l", lang)]
+        _django(["makemessages", *locales, "--no-obsolete", "--add-location=file", *argv])
+        _django(["compilemessages", "-v", "0"])
+    finally:
+        os.chdir(cwd)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in {"-h", "--help", "help"}:
@@ -139,6 +160,8 @@ def main(argv: list[str] | None = None) -> int:
         return test(rest)
     if command == "bench":
         return bench(rest)
+    if command == "messages":
+        return messages(rest)
     if command == "gen-keys":
         print(gen_keys_text(), end="")
         return 0

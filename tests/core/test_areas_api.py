@@ -146,9 +146,9 @@ def test_import_with_bad_rows_is_a_422_problem_with_row_errors(api, tree):
     assert response.status_code == 422
     assert response["Content-Type"] == "application/problem+json"
     body = response.json()
-    assert body["title"] == "2 rows have errors; nothing was imported."
+    assert body["title"] == "2 行有错误，未导入任何数据。"
     assert set(body["errors"]) == {"3", "4"}
-    assert "Unknown parent" in body["errors"]["3"][0]
+    assert "上级区划不存在" in body["errors"]["3"][0]
     assert not Area.objects.filter(code="220403001009").exists()
     assert AuditEvent.objects.count() == events
 
@@ -184,7 +184,7 @@ def test_import_refuses_unreadable_and_outside_files(api, tree):
         "/api/v1/areas/import", {"file": csv_file(f"{HEADER}\n220403002009,越界,,,,,,,")}
     )
     assert outside.status_code == 422
-    assert "You may not add or change areas" in outside.json()["errors"]["2"][0]
+    assert "您无权在 220403002009 新增或修改区划" in outside.json()["errors"]["2"][0]
 
 
 def test_template_needs_a_login(api, tree, client):

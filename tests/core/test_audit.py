@@ -318,7 +318,7 @@ def test_list_page_filters_by_get_form(login, users, a1_events):
         reverse("core:audit_list"), {"until": (today - dt.timedelta(days=2)).isoformat()}
     ).content.decode()
     assert "role.assign" not in body
-    assert "No event matches these filters." in body
+    assert "没有符合筛选条件的记录。" in body
 
 
 def test_list_page_shows_filter_errors_next_to_fields(login, users):

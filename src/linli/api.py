@@ -171,3 +171,7 @@ def _server_error(request, exc):
 from linli.core.api import router as core_router  # noqa: E402
 
 api.add_router("/", core_router)
+
+from linli.registry.api import router as registry_router  # noqa: E402
+
+api.add_router("/registry/", registry_router)

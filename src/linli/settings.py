@@ -144,6 +144,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "ninja",
     "linli.core",
+    "linli.registry",
     "linli.web",
 ]
 

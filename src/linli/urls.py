@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("sysadmin/", admin.site.urls),
+    path("registry/", include("linli.registry.urls")),
     path("", include("linli.core.urls")),
     path("", include("linli.web.urls")),
 ]

@@ -224,8 +224,8 @@ def test_rotation_resumes_after_an_interruption(db):
             User.objects.get(pk=user.pk).save()
         assert sum(v.startswith("k2$") for v in raw_phones().values()) == 2
         result = actions.pii_rotate(batch_size=3)
-        assert result.rotated == {"core.user.phone": 2}
-        assert result.already_current == {"core.user.phone": 2}
+        assert {k: v for k, v in result.rotated.items() if v} == {"core.user.phone": 2}
+        assert {k: v for k, v in result.already_current.items() if v} == {"core.user.phone": 2}
         assert result.complete
         assert all(v.startswith("k2$") for v in raw_phones().values())
 

@@ -44,20 +44,31 @@ class Cap:
     OFFICER_HOME = "officer.home"  # the officer's overview
     RESIDENT_HOME = "resident.home"  # the resident's home
     API_TOKEN = "api.token"  # create personal API tokens
+    REGISTRY_VIEW = "registry.view"  # read buildings, households, residents (masked)
+    REGISTRY_EDIT = "registry.edit"  # register, correct, move residents; tag them
+    GRID_MANAGE = "grid.manage"  # draw grids' membership and assign grid staff
 
 
 _STAFF = {Cap.AREA_VIEW, Cap.STAFF_HOME, Cap.API_TOKEN}
 _OFFICER = _STAFF | {Cap.OFFICER_HOME}
 
+_REGISTRY_WRITE = {Cap.REGISTRY_VIEW, Cap.REGISTRY_EDIT}
+
 MATRIX: dict[str, frozenset[str]] = {
     Role.RESIDENT: frozenset({Cap.RESIDENT_HOME}),
-    Role.GRID_WORKER: frozenset(_STAFF | {Cap.PII_REVEAL}),
-    Role.BUILDING_HEAD: frozenset({Cap.AREA_VIEW, Cap.STAFF_HOME}),
-    Role.COMMUNITY_WORKER: frozenset(_STAFF | {Cap.PII_REVEAL}),
-    Role.COMMUNITY_HEAD: frozenset(_STAFF | {Cap.PII_REVEAL, Cap.AREA_MANAGE}),
-    Role.TOWN_OFFICER: frozenset(_OFFICER | {Cap.AREA_MANAGE}),
+    Role.GRID_WORKER: frozenset(_STAFF | _REGISTRY_WRITE | {Cap.PII_REVEAL}),
+    Role.BUILDING_HEAD: frozenset({Cap.AREA_VIEW, Cap.STAFF_HOME, Cap.REGISTRY_VIEW}),
+    Role.COMMUNITY_WORKER: frozenset(_STAFF | _REGISTRY_WRITE | {Cap.PII_REVEAL}),
+    Role.COMMUNITY_HEAD: frozenset(
+        _STAFF | _REGISTRY_WRITE | {Cap.PII_REVEAL, Cap.AREA_MANAGE, Cap.GRID_MANAGE}
+    ),
+    Role.TOWN_OFFICER: frozenset(
+        _OFFICER | {Cap.AREA_MANAGE, Cap.REGISTRY_VIEW, Cap.GRID_MANAGE}
+    ),
     Role.DEPARTMENT_OFFICER: frozenset(_OFFICER),
-    Role.COUNTY_OFFICER: frozenset(_OFFICER | {Cap.AREA_MANAGE, Cap.PII_REVEAL}),
+    Role.COUNTY_OFFICER: frozenset(
+        _OFFICER | {Cap.AREA_MANAGE, Cap.PII_REVEAL, Cap.REGISTRY_VIEW}
+    ),
     Role.PROVIDER: frozenset({Cap.STAFF_HOME, Cap.API_TOKEN}),
     Role.SECURITY_ADMIN: frozenset({Cap.AREA_VIEW, Cap.ACCOUNT_MANAGE}),
     Role.AUDIT_ADMIN: frozenset({Cap.AREA_VIEW, Cap.AUDIT_VIEW, Cap.AUDIT_EXPORT}),

@@ -1,0 +1,1 @@
+"""The resident registry: buildings, households, residents, group tags, grids and grid staff."""

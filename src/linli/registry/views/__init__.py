@@ -1,0 +1,1 @@
+"""Registry pages, one module per family; urls.py joins their urlpatterns."""

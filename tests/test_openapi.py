@@ -65,3 +65,10 @@ def test_api_never_fails_with_server_error(case, county_token):
         "application/json"
     ):
         case.validate_response(response, checks=[response_schema_conformance])
+
+
+def test_huge_offsets_are_refused_not_a_server_error(client, users):
+    client.force_login(users["county"], backend="linli.core.auth.PhoneOrUsernameBackend")
+    response = client.get("/api/v1/areas", {"offset": 2**63 - 1})
+    assert response.status_code == 422
+    assert client.get("/api/v1/areas", {"offset": 1_000_000_000}).status_code == 200

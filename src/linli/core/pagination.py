@@ -12,10 +12,14 @@ from ninja import Field, Schema
 from ninja.pagination import PaginationBase
 
 
+OFFSET_MAX = 1_000_000_000
+
+
 class Page(PaginationBase):
     class Input(Schema):
         limit: int = Field(50, ge=1, le=200, description="page size, at most 200")
-        offset: int = Field(0, ge=0)
+        # Bounded so offset + limit stays a 64-bit integer for the database.
+        offset: int = Field(0, ge=0, le=OFFSET_MAX)
 
     class Output(Schema):
         count: int

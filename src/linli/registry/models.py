@@ -106,7 +106,7 @@ class Household(models.Model):
     )
     unit = models.CharField(_("unit"), max_length=10, blank=True)
     room = models.CharField(_("room"), max_length=20, blank=True)
-    address = models.CharField(_("address"), max_length=200)
+    address = models.CharField(_("address"), max_length=200, db_index=True)
     residence_type = models.CharField(
         _("residence type"), max_length=12, choices=ResidenceType.choices
     )
@@ -127,7 +127,6 @@ class Household(models.Model):
         verbose_name = _("household")
         verbose_name_plural = _("households")
         indexes = [
-            models.Index(fields=["address"], name="registry_household_addr_idx"),
             models.Index(fields=["community", "grid"], name="registry_household_grid_idx"),
         ]
         constraints = [
@@ -186,9 +185,9 @@ class Resident(models.Model):
         related_name="members",
         verbose_name=_("household"),
     )
-    name = models.CharField(_("name"), max_length=50)
-    name_pinyin = models.CharField(max_length=200, blank=True, editable=False)
-    name_initials = models.CharField(max_length=50, blank=True, editable=False)
+    name = models.CharField(_("name"), max_length=50, db_index=True)
+    name_pinyin = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
+    name_initials = models.CharField(max_length=50, blank=True, editable=False, db_index=True)
     id_number = EncryptedField(
         _("ID number"), blind_index="id_bidx", purpose="id_number", mask="id_number"
     )
@@ -230,9 +229,6 @@ class Resident(models.Model):
         verbose_name_plural = _("residents")
         indexes = [
             models.Index(fields=["status", "area_code"], name="registry_resident_status_idx"),
-            models.Index(fields=["name"], name="registry_resident_name_idx"),
-            models.Index(fields=["name_initials"], name="registry_resident_initials_idx"),
-            models.Index(fields=["name_pinyin"], name="registry_resident_pinyin_idx"),
             models.Index(fields=["birth_date"], name="registry_resident_birth_idx"),
         ]
         constraints = [
@@ -391,3 +387,66 @@ class GridStaff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.grid_id} {self.duty}"
+
+
+class ImportJob(models.Model):
+    """One upload of households and residents, checked and written by a background task.
+
+    The uploaded file is kept sealed (AES-GCM under the personal-data key) until the job is
+    done, and with the error report while a rejected job may still be looked at. Progress is
+    counted in rows; ``heartbeat_at`` tells a stopped worker from a slow one.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("waiting for the task worker")
+        VALIDATING = "validating", _("checking every row")
+        WRITING = "writing", _("writing")
+        DONE = "done", _("imported")
+        REJECTED = "rejected", _("not imported: some rows have errors")
+        FAILED = "failed", _("stopped with an error")
+
+    class OnDuplicate(models.TextChoices):
+        MERGE = "merge", _("update the resident already registered (and move them here)")
+        REPORT = "report", _("report the row as an error")
+
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    area_code = AreaCodeField(blank=True, db_index=True)
+    filename = models.CharField(_("file"), max_length=200)
+    size = models.PositiveIntegerField(default=0)
+    data = models.BinaryField(null=True, editable=False)
+    on_duplicate = models.CharField(
+        _("when an ID number is already registered"),
+        max_length=10,
+        choices=OnDuplicate.choices,
+        default=OnDuplicate.REPORT,
+    )
+    language = models.CharField(max_length=10, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    attempt = models.PositiveSmallIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_checked = models.PositiveIntegerField(default=0)
+    rows_written = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, blank=True)
+    error_rows = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=dict, blank=True)
+    report = models.BinaryField(null=True, editable=False)
+    message = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("resident import")
+        verbose_name_plural = _("resident imports")
+        indexes = [
+            models.Index(fields=["created_by", "created_at"], name="registry_importjob_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pk} {self.status}"

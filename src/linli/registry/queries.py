@@ -152,9 +152,18 @@ def _years_before(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year - years, day=28)
 
 
+_ADDRESS_MARKS = re.compile(r"[0-9０-９路街道巷弄号楼栋幢单元室村组屯苑园小区胡同]")
+
+
+def looks_like_address(text: str) -> bool:
+    """Chinese names hold no digits and none of the words addresses are made of."""
+    return bool(_ADDRESS_MARKS.search(text))
+
+
 def search_q(text: str) -> Q:
     """What a search box means: a full ID or phone (exact, by blind index), a four-character
-    ID or phone tail, pinyin (initials ``zs`` or full ``zhangsan``), or a name or address."""
+    ID or phone tail, pinyin (initials ``zs`` or full ``zhangsan``), an address (text with a
+    digit or an address word such as 路, 号, 楼, 村), or else the start of a name."""
     text = text.strip()
     if not text:
         return Q()
@@ -168,7 +177,9 @@ def search_q(text: str) -> Q:
     if _LATIN.match(compact):
         low = compact.lower()
         return Q(name_initials__startswith=low) | Q(name_pinyin__startswith=low)
-    return Q(name__startswith=text) | Q(name__contains=text) | Q(household__address__contains=text)
+    if looks_like_address(text):
+        return Q(household__address__contains=text)
+    return Q(name__startswith=compact)
 
 
 def resident_list(*, actor, filters: ResidentFilters | None = None) -> QuerySet[Resident]:

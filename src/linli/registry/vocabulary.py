@@ -29,6 +29,8 @@ BUILTIN_TAGS = [
     ("veteran", "退役军人", None, None, False, True),
     ("entitled_group", "重点优抚对象", None, None, True, False),
     ("unemployed", "登记失业人员", None, None, False, False),
+    ("employment_difficulty", "就业困难人员", None, _CARE, False, False),
+    ("domestic_violence", "家庭暴力受害人", None, _STRICT, False, False),
     ("community_correction", "社区矫正对象", None, _STRICT, False, False),
     ("released_prisoner", "刑满释放人员", None, _STRICT, False, False),
     ("mental_rehab", "精神障碍康复者", None, _STRICT + ["grid_worker"], True, False),

@@ -489,28 +489,56 @@ def test_grid_assign_refuses_other_communities_and_workers(users, homes, tree):
         actions.grid_assign(actor=users["head_a1"], grid_code=tree["grid_a1"].code)
 
 
-def test_grid_worker_duty_grants_and_ends_the_role(users, homes, tree):
+def test_grid_worker_duty_needs_the_role_from_the_security_admin(users, homes, tree):
     from tests.conftest import make_user
 
     newcomer = make_user("newgrid")
-    staff = actions.grid_staff_assign(
-        actor=users["head_a1"],
-        grid_code=tree["grid_a1"].code,
-        duty="grid_worker",
-        user_id=newcomer.pk,
-    )
-    assert RoleAssignment.objects.filter(
-        user=newcomer, role=Role.GRID_WORKER, area=tree["grid_a1"]
-    ).exists()
-    with pytest.raises(Conflict):
+    with pytest.raises(ActionError) as exc:
         actions.grid_staff_assign(
             actor=users["head_a1"],
             grid_code=tree["grid_a1"].code,
             duty="grid_worker",
             user_id=newcomer.pk,
         )
+    assert "user_id" in exc.value.errors
+    assert not RoleAssignment.objects.filter(user=newcomer).exists()
+    staff = actions.grid_staff_assign(
+        actor=users["head_a1"],
+        grid_code=tree["grid_a1"].code,
+        duty="grid_worker",
+        user_id=users["grid_a1"].pk,
+    )
+    with pytest.raises(Conflict):
+        actions.grid_staff_assign(
+            actor=users["head_a1"],
+            grid_code=tree["grid_a1"].code,
+            duty="grid_worker",
+            user_id=users["grid_a1"].pk,
+        )
     actions.grid_staff_end(actor=users["head_a1"], staff_id=staff.pk)
-    assert not RoleAssignment.objects.filter(user=newcomer, role=Role.GRID_WORKER).exists()
+    # ending the duty leaves the account's role to the security administrator
+    assert RoleAssignment.objects.filter(user=users["grid_a1"], role=Role.GRID_WORKER).exists()
+    with pytest.raises(ActionError):
+        actions.grid_staff_end(actor=users["head_a1"], staff_id=staff.pk)
+
+
+def test_grid_release_needs_something_and_the_capability(users, homes):
+    with pytest.raises(Forbidden):
+        actions.grid_release(actor=users["county"], household_ids=[homes["households"]["li"].pk])
+    with pytest.raises(ActionError):
+        actions.grid_release(actor=users["head_a1"])
+    assert not AuditEvent.objects.filter(action="grid.release").exists()
+
+
+def test_update_with_none_keeps_the_identity_number(users, homes):
+    li = homes["people"]["li"]
+    number = li.id_number
+    actions.resident_update(actor=users["worker_a1"], resident_id=li.pk, name="李 四")
+    li.refresh_from_db()
+    assert li.name == "李 四" and li.id_number == number and li.phone == "13698765432"
+    actions.resident_update(actor=users["worker_a1"], resident_id=li.pk, name="李四", phone="")
+    li.refresh_from_db()
+    assert li.phone is None and li.phone_tail == "" and li.id_number == number
 
 
 def test_building_head_duty_needs_a_building_in_the_grid(users, homes, tree):

@@ -125,11 +125,36 @@ def test_bad_filters_are_refused(users, homes):
                 queries.resident_list(actor=users["worker_a1"], filters=ResidentFilters(**bad))
 
 
-def test_list_does_not_load_encrypted_columns(users, homes):
-    resident = queries.resident_list(actor=users["worker_a1"]).first()
-    assert "id_number" not in resident.__dict__ and "phone" not in resident.__dict__
-    assert queries.masked_id(resident).endswith(resident.id_tail)
-    assert queries.masked_id(resident).startswith("*" * 14)
+def test_list_masks_in_the_documented_format(users, homes, django_assert_num_queries):
+    people = list(
+        queries.resident_list(actor=users["worker_a1"], filters=ResidentFilters(q="李四"))
+    )
+    with django_assert_num_queries(0):
+        masked = queries.masked_id(people[0]), queries.masked_phone(people[0])
+    number = homes["people"]["li"].id_number
+    assert masked == (number[:4] + "*" * 10 + number[-4:], "136****5432")
+
+
+def test_history_hides_stays_outside_ones_areas(users, homes):
+    li = homes["people"]["li"]
+    actions.resident_move(
+        actor=SYSTEM, resident_id=li.pk, household_id=homes["households"]["zhao"].pk
+    )
+    li.refresh_from_db()
+    assert len(queries.resident_history(actor=users["town_a"], resident=li)) == 2
+    assert len(queries.resident_history(actor=users["worker_a2"], resident=li)) == 1
+
+
+def test_members_list_the_head_first(users, homes):
+    members = queries.household_members(
+        actor=users["worker_a1"], household=homes["households"]["zhang"]
+    )
+    assert [m.name for m in members] == ["张三", "刘芳", "张小明"]
+
+
+def test_filters_drop_nul_characters(users, homes):
+    assert search(users["worker_a1"], "李\x00四") == {"李四"}
+    assert queries.grid_coverage(actor=users["worker_a1"], community_code="220403001001\x00")
 
 
 def test_tags_for_a_page_take_one_query(users, homes, django_assert_num_queries):

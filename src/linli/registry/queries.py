@@ -1,7 +1,7 @@
 """Every read of the registry, scoped to what the actor may see.
 
-Lists return querysets (the caller paginates) that never load encrypted columns unless asked;
-personal fields are shown masked by :func:`masked_resident` unless revealed through
+Lists return querysets (the caller paginates). Personal fields are decrypted in memory for the
+page only and shown masked (:func:`masked_id`, :func:`masked_phone`) unless revealed through
 ``core.actions.pii_reveal`` (audited). Sensitive group tags are filtered per role.
 """
 
@@ -11,14 +11,24 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from linli.core import scoping
+from linli.core import areacodes, scoping
 from linli.core.errors import ActionError, NotFound
 from linli.core.models import Area
-from linli.core.pii import blind_index
+from linli.core.pii import blind_index, mask_id_number, mask_phone
 from linli.core.roles import Cap
 
 from .models import Building, GridStaff, GroupTag, Household, Residence, Resident, ResidentTag
@@ -39,6 +49,19 @@ _ID_FULL = re.compile(r"^\d{17}[\dXx]$")
 _PHONE_FULL = re.compile(r"^1[3-9]\d{9}$")
 _TAIL = re.compile(r"^\d{3}[\dXx]$")
 _LATIN = re.compile(r"^[A-Za-z]+$")
+
+
+def _clean(value, limit: int = SEARCH_MAX_LENGTH) -> str:
+    """Filter text as typed: NUL characters dropped, whitespace collapsed, length capped."""
+    return " ".join(str(value or "").replace("\x00", "").split())[:limit]
+
+
+def _code(value) -> str:
+    """An area code as typed (short forms padded); "" when it is not a code at all."""
+    try:
+        return areacodes.normalize(_clean(value, 15))
+    except areacodes.AreaCodeError:
+        return ""
 
 
 def _granted(actor) -> list[str]:
@@ -120,17 +143,17 @@ class ResidentFilters:
     unassigned: bool = False
 
     def cleaned(self) -> ResidentFilters:
-        q = " ".join(str(self.q or "").split())[:SEARCH_MAX_LENGTH]
+        q = _clean(self.q)
         if self.age_band and self.age_band not in AGE_BANDS:
             raise ActionError(_("Choose an age band from the list."), field="age_band")
         status = self.status or "active"
         if status not in (*Resident.Status.values, "all"):
             raise ActionError(_("Choose a status from the list."), field="status")
-        area = str(self.area or "").strip()
-        if area and (not area.isdigit() or len(area) > 15):
+        area = _clean(self.area, 15)
+        if area and (not area.isdigit() or not area.isascii()):
             raise ActionError(_("An area code has digits only."), field="area")
         return ResidentFilters(
-            q=q, tag=str(self.tag or "").strip(), age_band=self.age_band, area=area, status=status
+            q=q, tag=_clean(self.tag, 40), age_band=self.age_band, area=area, status=status
         )
 
 
@@ -203,11 +226,7 @@ def resident_list(*, actor, filters: ResidentFilters | None = None) -> QuerySet[
             ended_on__isnull=True,
         )
         qs = qs.filter(Exists(members))
-    return (
-        qs.select_related("household")
-        .defer("id_number", "phone", "household__head")
-        .order_by("name", "id")
-    )
+    return qs.select_related("household").order_by("name", "id")
 
 
 def resident_get(*, actor, resident_id: int) -> Resident:
@@ -229,9 +248,10 @@ def resident_tags(*, actor, resident: Resident, include_ended: bool = True) -> l
 
 
 def resident_history(*, actor, resident: Resident) -> list[Residence]:
-    """Where the resident has lived, newest first (within what the actor may see)."""
+    """Where the resident has lived, newest first: stays in areas the actor may not see are
+    left out (an earlier address in another community is that community's business)."""
     return list(
-        Residence.objects.filter(resident=resident)
+        _scoped(Residence.objects.filter(resident=resident), actor)
         .select_related("household")
         .order_by("-started_on", "-id")
     )
@@ -254,16 +274,13 @@ def tags_by_resident(*, actor, resident_ids: list[int]) -> dict[int, list[Reside
 
 
 def masked_id(resident: Resident) -> str:
-    """A masked ID number from the stored tail alone, without decrypting the number."""
-    if not resident.id_tail:
-        return ""
-    return "*" * 14 + resident.id_tail
+    """``2204**********1234``: the lists load the encrypted number and show it masked."""
+    return mask_id_number(resident.id_number) if resident.id_tail else ""
 
 
 def masked_phone(resident: Resident) -> str:
-    if not resident.phone_tail:
-        return ""
-    return "*******" + resident.phone_tail
+    """``138****5678``."""
+    return mask_phone(resident.phone) if resident.phone_tail else ""
 
 
 # --- households and buildings -------------------------------------------------------------
@@ -277,11 +294,11 @@ class HouseholdFilters:
     unassigned: bool = False
 
     def cleaned(self) -> HouseholdFilters:
-        area = str(self.area or "").strip()
-        if area and (not area.isdigit() or len(area) > 15):
+        area = _clean(self.area, 15)
+        if area and (not area.isdigit() or not area.isascii()):
             raise ActionError(_("An area code has digits only."), field="area")
         return HouseholdFilters(
-            q=" ".join(str(self.q or "").split())[:SEARCH_MAX_LENGTH],
+            q=_clean(self.q),
             area=area,
             building=self.building,
             unassigned=bool(self.unassigned),
@@ -321,10 +338,16 @@ def household_get(*, actor, household_id: int) -> Household:
 
 
 def household_members(*, actor, household: Household) -> list[Resident]:
+    head_first = Case(
+        When(relationship=Resident.Relationship.HEAD, then=Value(0)),
+        When(relationship=Resident.Relationship.SPOUSE, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
     return list(
         Resident.objects.filter(household=household, status=Resident.Status.ACTIVE)
-        .defer("id_number", "phone")
-        .order_by("-relationship", "birth_date", "id")
+        .annotate(head_first=head_first)
+        .order_by("head_first", "birth_date", "id")
     )
 
 
@@ -342,7 +365,7 @@ def _prefix(code: str) -> str:
 def building_list(*, actor, community_code: str = "") -> QuerySet[Building]:
     qs = _scoped(Building.objects.all(), actor)
     if community_code:
-        qs = qs.filter(community_id=community_code)
+        qs = qs.filter(community_id=_code(community_code))
     return (
         qs.select_related("grid")
         .annotate(household_count=Count("households"))
@@ -366,7 +389,7 @@ class GridView:
 
 def grid_view(*, actor, grid_code: str) -> GridView:
     """A grid worker's view of one grid: its buildings with household counts, its staff."""
-    grid = Area.objects.filter(code=grid_code).first()
+    grid = Area.objects.filter(code=_code(grid_code)).first()
     if grid is None or not scoping.has_cap(actor, Cap.REGISTRY_VIEW, grid.code):
         raise NotFound(_("No such grid among yours."))
     households = Household.objects.filter(grid=grid)
@@ -416,7 +439,7 @@ def my_grids(*, actor) -> QuerySet[Area]:
 
 def grid_coverage(*, actor, community_code: str) -> dict[str, int]:
     """How much of a community's households lie in a grid (target: all of them)."""
-    community = Area.objects.filter(code=community_code).first()
+    community = Area.objects.filter(code=_code(community_code)).first()
     if community is None or not scoping.has_cap(actor, Cap.REGISTRY_VIEW, community.code):
         raise NotFound(_("No such community among yours."))
     counts = Household.objects.filter(community=community).aggregate(
@@ -433,7 +456,7 @@ def registry_counts(*, actor, area_code: str) -> dict:
 
     Read by the indicator engine; the actor needs ``registry.view`` over the area.
     """
-    area = Area.objects.filter(code=area_code).first()
+    area = Area.objects.filter(code=_code(area_code)).first()
     if area is None or not scoping.has_cap(actor, Cap.REGISTRY_VIEW, area.code):
         raise NotFound(_("No such area among yours."))
     prefix = area.prefix

@@ -34,7 +34,7 @@ def area_of_level(actor, code: str, level: Level, cap: str, *, field: str) -> Ar
     An area the actor cannot even read is "not found", so codes outside one's areas tell
     nothing about what exists there.
     """
-    area = Area.objects.filter(code=str(code or "").strip()).first()
+    area = Area.objects.filter(code=str(code or "").replace("\x00", "").strip()[:15]).first()
     if area is None or not (
         scoping.has_cap(actor, Cap.REGISTRY_VIEW, area.code)
         or scoping.has_cap(actor, cap, area.code)

@@ -23,6 +23,15 @@ from ._common import area_of_level, date_or_today, text
 
 MAX_IDS = 5000
 
+# The roles an account must already hold (on the grid or its community) to take a duty.
+_DUTY_ROLES = {
+    GridStaff.Duty.GRID_WORKER: [Role.GRID_WORKER],
+    GridStaff.Duty.PART_TIME: [Role.GRID_WORKER, Role.COMMUNITY_WORKER, Role.COMMUNITY_HEAD],
+    GridStaff.Duty.BUILDING_HEAD: [Role.BUILDING_HEAD, Role.GRID_WORKER, Role.COMMUNITY_WORKER],
+    GridStaff.Duty.UNIT_HEAD: [Role.BUILDING_HEAD, Role.GRID_WORKER, Role.COMMUNITY_WORKER],
+    GridStaff.Duty.VILLAGER_REP: [Role.BUILDING_HEAD, Role.RESIDENT],
+}
+
 
 def _ids(values, field: str) -> list[int]:
     try:
@@ -108,6 +117,11 @@ def grid_release(*, actor, household_ids=(), building_ids=()) -> int:
     """Take households (or whole buildings) out of their grid; they fall back to the community."""
     building_ids = _ids(building_ids, "building_ids")
     household_ids = _ids(household_ids, "household_ids")
+    scoping.require(actor, Cap.GRID_MANAGE)
+    if not building_ids and not household_ids:
+        raise ActionError(
+            _("Choose buildings or households to take out of their grid."), field="household_ids"
+        )
     granted = scoping.prefixes(actor, Cap.GRID_MANAGE)
     with transaction.atomic():
         buildings = list(
@@ -157,8 +171,9 @@ def grid_staff_assign(
 ) -> GridStaff:
     """Name someone to a duty in a grid: an account (grid workers) or a resident (heads, reps).
 
-    A grid worker's account also gets the grid-worker role on the grid, so their phone shows
-    the grid at once.
+    Roles are the security administrator's to give (三员分立): an account named here must
+    already hold a staff role on the grid or its community — a grid worker the grid-worker
+    role. This action records the duty; it never grants a role.
     """
     grid = area_of_level(actor, grid_code, Level.GRID, Cap.GRID_MANAGE, field="grid_code")
     if duty not in GridStaff.Duty.values:
@@ -173,8 +188,20 @@ def grid_staff_assign(
         user = resident = building = None
         if user_id is not None:
             user = User.objects.filter(pk=user_id, is_active=True).first()
-            if user is None:
-                raise NotFound(_("No such active account."), field="user_id")
+            roles = _DUTY_ROLES[duty]
+            holds = (
+                user is not None
+                and RoleAssignment.objects.filter(
+                    user=user, role__in=roles, area_code__in=[grid.code, grid.parent_id]
+                ).exists()
+            )
+            if user is None or not holds:
+                raise ActionError(
+                    _(
+                        "This account holds no suitable role on this grid or its community. Ask the security administrator to assign one first."
+                    ),
+                    field="user_id",
+                )
         if resident_id is not None:
             resident = Resident.objects.filter(
                 pk=resident_id,
@@ -213,29 +240,17 @@ def grid_staff_assign(
             unit=unit,
             started_on=started_on,
         )
-        granted = False
-        if user is not None and duty in (GridStaff.Duty.GRID_WORKER, GridStaff.Duty.PART_TIME):
-            _assignment, granted = RoleAssignment.objects.get_or_create(
-                user=user,
-                role=Role.GRID_WORKER,
-                area=grid,
-                defaults={
-                    "area_code": grid.code,
-                    "granted_by": actor if getattr(actor, "is_authenticated", False) else None,
-                },
-            )
-            scoping.forget(user)
         audit.record(
             actor,
             "grid.staff_assign",
             staff,
-            extra={"duty": duty, "user": user_id, "resident": resident_id, "role_granted": granted},
+            extra={"duty": duty, "user": user_id, "resident": resident_id},
         )
     return staff
 
 
 def grid_staff_end(*, actor, staff_id: int, ended_on=None) -> GridStaff:
-    """End a duty; a grid worker's role on the grid ends with their last duty there."""
+    """End a duty. The account's roles stay: revoking them is the security administrator's."""
     ended_on = date_or_today(ended_on, field="ended_on")
     with transaction.atomic():
         staff = (
@@ -252,20 +267,7 @@ def grid_staff_end(*, actor, staff_id: int, ended_on=None) -> GridStaff:
             raise ActionError(_("This date is before the duty began."), field="ended_on")
         staff.ended_on = ended_on
         staff.save(update_fields=["ended_on"])
-        revoked = 0
-        if (
-            staff.user_id
-            and not GridStaff.objects.filter(
-                grid=staff.grid,
-                user_id=staff.user_id,
-                duty__in=[GridStaff.Duty.GRID_WORKER, GridStaff.Duty.PART_TIME],
-                ended_on__isnull=True,
-            ).exists()
-        ):
-            revoked, _rows = RoleAssignment.objects.filter(
-                user_id=staff.user_id, role=Role.GRID_WORKER, area=staff.grid
-            ).delete()
-        audit.record(actor, "grid.staff_end", staff, extra={"role_revoked": bool(revoked)})
+        audit.record(actor, "grid.staff_end", staff)
     return staff
 
 
@@ -296,6 +298,7 @@ def group_tag_create(
         )
     with transaction.atomic():
         parent = None
+        parent_code = str(parent_code or "").replace("\x00", "").strip()[:40]
         if parent_code:
             parent = GroupTag.objects.filter(code=parent_code).first()
             if parent is None:

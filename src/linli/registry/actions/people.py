@@ -383,49 +383,66 @@ def resident_update(
     actor,
     resident_id: int,
     name: str,
-    id_number: str = "",
-    phone: str = "",
-    ethnicity: str = "",
-    language: str = "",
+    id_number: str | None = None,
+    phone: str | None = None,
+    ethnicity: str | None = None,
+    language: str | None = None,
 ) -> Resident:
-    """Correct a resident's personal fields (the whole set is given, as a form sends it)."""
-    errors: dict[str, list[str]] = {}
-    cleaned = _clean_person(
-        name=name,
-        id_number=id_number,
-        phone=phone,
-        ethnicity=ethnicity,
-        language=language,
-        relationship="",
-        errors=errors,
-    )
-    if errors:
-        raise ActionError(_("The changes were not saved."), errors=errors)
+    """Correct a resident's personal fields. A field given as ``None`` keeps its value and
+    ``""`` clears it, so a caller that never saw the full ID number cannot wipe it, and a stored
+    value that fails today's rules does not block correcting something else."""
     with transaction.atomic():
         resident = _resident_for_edit(actor, resident_id)
-        other = _existing_by_id(cleaned["id"])
-        if other is not None and other.pk != resident.pk:
-            raise Conflict(
-                _("This ID number belongs to another resident (%(id)d).") % {"id": other.pk},
-                field="id_number",
-            )
-        changed = sorted(
-            field
-            for field, old, new in [
-                ("name", resident.name, cleaned["name"]),
-                (
-                    "id_number",
-                    resident.id_number or "",
-                    cleaned["id"].number if cleaned["id"] else "",
-                ),
-                ("phone", resident.phone or "", cleaned["phone"]),
-                ("ethnicity", resident.ethnicity, cleaned["ethnicity"]),
-                ("language", resident.language, cleaned["language"]),
-            ]
-            if old != new
+        before = {
+            "name": resident.name,
+            "id_number": resident.id_number or "",
+            "phone": resident.phone or "",
+            "ethnicity": resident.ethnicity,
+            "language": resident.language,
+        }
+        errors: dict[str, list[str]] = {}
+        cleaned = _clean_person(
+            name=name,
+            id_number=id_number or "",
+            phone=phone or "",
+            ethnicity=before["ethnicity"] if ethnicity is None else ethnicity,
+            language=before["language"] if language is None else language,
+            relationship="",
+            errors=errors,
         )
-        cleaned["relationship"] = resident.relationship
-        _apply_person(resident, cleaned)
+        for key, given in (("id_number", id_number), ("phone", phone)):
+            if given is None:
+                errors.pop(key, None)
+        if errors:
+            raise ActionError(_("The changes were not saved."), errors=errors)
+        if id_number is not None:
+            other = _existing_by_id(cleaned["id"])
+            if other is not None and other.pk != resident.pk:
+                raise Conflict(
+                    _("This ID number belongs to another resident (%(id)d).") % {"id": other.pk},
+                    field="id_number",
+                )
+        resident.name = cleaned["name"]
+        resident.name_pinyin, resident.name_initials = pinyin_of(resident.name)
+        if id_number is not None:
+            facts = cleaned["id"]
+            resident.id_number = facts.number if facts else None
+            resident.id_tail = facts.number[-4:] if facts else ""
+            if facts:
+                resident.birth_date, resident.sex = facts.birth_date, facts.sex
+        if phone is not None:
+            resident.phone = cleaned["phone"] or None
+            resident.phone_tail = cleaned["phone"][-4:] if cleaned["phone"] else ""
+        resident.ethnicity = cleaned["ethnicity"]
+        resident.language = cleaned["language"]
+        after = {
+            "name": resident.name,
+            "id_number": resident.id_number or "",
+            "phone": resident.phone or "",
+            "ethnicity": resident.ethnicity,
+            "language": resident.language,
+        }
+        changed = sorted(key for key in before if before[key] != after[key])
         resident.updated_at = timezone.now()
         resident.save()
         audit.record(actor, "resident.update", resident, extra={"fields": changed})
@@ -574,7 +591,8 @@ def resident_tag_add(
         resident = _resident_for_edit(actor, resident_id)
         if resident.status != Resident.Status.ACTIVE:
             raise ActionError(_("Only current residents can join a group."), field="resident_id")
-        tag = GroupTag.objects.filter(code=str(tag_code or "").strip(), active=True).first()
+        code = str(tag_code or "").replace("\x00", "").strip()[:40]
+        tag = GroupTag.objects.filter(code=code, active=True).first()
         if tag is None or not tag_visible_to(actor, tag, resident.area_code):
             raise ActionError(_("Choose a group from the list."), field="tag_code")
         if tag.has_grade and not grade:

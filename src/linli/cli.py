@@ -1,6 +1,7 @@
 """The ``linli`` command (also what ``./run`` calls).
 
 linli demo            set up the SQLite demo and serve it at http://127.0.0.1:8000
+                      (--no-serve: only prepare it; --residents N: registry size, default 20000)
 linli test [ARGS]     run the test suite (SQLite; and PostgreSQL when LINLI_TEST_POSTGRES_URL is set)
 linli serve           serve with gunicorn (LINLI_BIND, LINLI_WORKERS)
 linli worker          run the background task worker
@@ -15,6 +16,7 @@ linli COMMAND ARGS    shorthand for a management command (import-areas, rotate-p
 
 from __future__ import annotations
 
+import argparse
 import base64
 import os
 import secrets
@@ -86,15 +88,34 @@ def _serve(bind: str | None = None) -> int:
     return subprocess.call(args)
 
 
+def _demo_options(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="linli demo", description="Set up and serve the demo.")
+    parser.add_argument("--no-serve", action="store_true", help="prepare without serving")
+    parser.add_argument(
+        "--residents",
+        type=int,
+        metavar="N",
+        help="synthetic residents in the demo registry (default 20000)",
+    )
+    options = parser.parse_args(argv)
+    if options.residents is not None and options.residents < 0:
+        parser.error("--residents must be 0 or more")
+    return options
+
+
 def demo(argv: list[str]) -> int:
+    options = _demo_options(argv)
     _load_local_env(create=True)
     os.environ["LINLI_DEMO"] = "1"
     os.environ.setdefault("LINLI_TASKS_BACKEND", "immediate")
     _django(["migrate", "--no-input", "-v", "0"])
     _django(["load_national_areas"])
-    _django(["load_demo"])
+    load = ["load_demo"]
+    if options.residents is not None:
+        load += ["--residents", str(options.residents)]
+    _django(load)
     _django(["collectstatic", "--no-input", "-v", "0"])
-    if "--no-serve" in argv:
+    if options.no_serve:
         return 0
     print("\nLinli demo: http://127.0.0.1:8000  (Ctrl+C stops it)\n", flush=True)
     return _serve("127.0.0.1:8000")

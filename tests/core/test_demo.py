@@ -15,7 +15,7 @@ from linli.core.roles import Role
 
 
 def test_demo_loads_every_role_and_the_real_county(db):
-    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", "--residents", "0", stdout=io.StringIO())
     county = Area.objects.get(code="220403000000")
     assert county.name == "西安区"
     towns = Area.objects.filter(parent=county).order_by("code")
@@ -39,10 +39,10 @@ def test_demo_loads_every_role_and_the_real_county(db):
 
 
 def test_demo_is_idempotent(db):
-    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", "--residents", "0", stdout=io.StringIO())
     counts = (Area.objects.count(), User.objects.count(), RoleAssignment.objects.count())
     events = AuditEvent.objects.exclude(action="area.import").count()
-    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", "--residents", "0", stdout=io.StringIO())
     assert (Area.objects.count(), User.objects.count(), RoleAssignment.objects.count()) == counts
     assert AuditEvent.objects.exclude(action="area.import").count() == events
 

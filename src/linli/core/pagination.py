@@ -11,7 +11,6 @@ from django.conf import settings
 from ninja import Field, Schema
 from ninja.pagination import PaginationBase
 
-
 OFFSET_MAX = 1_000_000_000
 
 

@@ -22,6 +22,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -226,7 +227,12 @@ def resident_list(*, actor, filters: ResidentFilters | None = None) -> QuerySet[
             ended_on__isnull=True,
         )
         qs = qs.filter(Exists(members))
-    return qs.select_related("household").order_by("name", "id")
+    # A text search sorts its matches by pinyin, like a phone's contact list; the sort key is an
+    # expression no index offers, so the database always starts from the search's own index
+    # (walking a name index in order while filtering was seconds at a million rows). Without
+    # text, newest first: a walk down the primary key that stops after one page.
+    order = (Lower("name_pinyin"), "name", "id") if filters.q else ("-id",)
+    return qs.select_related("household").order_by(*order)
 
 
 def resident_get(*, actor, resident_id: int) -> Resident:

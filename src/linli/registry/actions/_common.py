@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -78,6 +79,7 @@ def phone_or_blank(value, *, field: str = "phone") -> str:
     return phone
 
 
+@lru_cache(maxsize=65536)
 def pinyin_of(name: str) -> tuple[str, str]:
     """Full pinyin and initials of a name, lower case, letters only: 张三 → (zhangsan, zs)."""
     syllables = [s for s in lazy_pinyin(name, errors="ignore") if s.isascii() and s.isalpha()]

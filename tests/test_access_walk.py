@@ -42,7 +42,12 @@ from django.utils.regex_helper import normalize
 from linli.core import actions, pii
 from linli.core.models import ApiToken, AuditEvent, ReportedFigure, RoleAssignment, User
 from linli.core.roles import Role
+from linli.core.scoping import SYSTEM
+from linli.registry import actions as registry_actions
+from linli.registry.imports import registry_import_start
+from linli.registry.ledgers.definitions import BUILTIN_LEDGERS
 from tests.conftest import PASSWORD
+from tests.registry.conftest import make_id
 
 A1 = "220403001001"
 GRID_A1 = "220403001001001"
@@ -98,7 +103,16 @@ PARAMS: dict[str, Callable[[World], list]] = {
     "object_id": lambda w: w.values.get("user_id", []) + w.values.get("assignment_id", []),
     "content_type_id": ids("content_type_id"),
     "url": fixed("core/user/", "core/auditevent/"),
+    # the registry: a1's homes, people, memberships, grid duties, import jobs and ledgers
+    "resident_id": ids("resident_id"),
+    "household_id": ids("household_id"),
+    "membership_id": ids("membership_id"),
+    "staff_id": ids("staff_id"),
+    "ledger": lambda w: [d.code for d in BUILTIN_LEDGERS],
 }
+# Area imports (core) keep their drafts in the session; registry imports are jobs in the
+# database: both kinds of id are tried under the one parameter name.
+PARAMS["import_id"] = lambda w: ["0", *w.values.get("import_job_id", [])]
 
 # Patterns (as printed by ``walk_patterns``) that are not requested at all, with the reason.
 SKIP: dict[str, str] = {}
@@ -233,8 +247,58 @@ def a1_world(users, tree) -> World:
     )
     world.add("content_type_id", ContentType.objects.get_for_model(User).pk)
     world.markers.extend([A1_AREA_NAME, A1_GRID_NAME, "仙城台账2025"])
+    _registry_world(world, users)
     assert ApiToken.objects.filter(user__in=a1_people).count() == 3
     return world
+
+
+def _registry_world(world: World, users) -> None:
+    """a1's homes and people in the registry, as a community worker enters them."""
+    worker = users["worker_a1"]
+    building = registry_actions.building_create(
+        actor=worker, community_code=A1, name="欧阳楼", address="仙城北路88号"
+    )
+    registry_actions.grid_assign(actor=SYSTEM, grid_code=GRID_A1, building_ids=[building.pk])
+    household = registry_actions.household_create(
+        actor=worker, community_code=A1, residence_type="registered", building_id=building.pk,
+        unit="1", room="808",
+    )  # fmt: skip
+    loose = registry_actions.household_create(
+        actor=worker, community_code=A1, residence_type="floating", address="仙城南巷17号"
+    )
+    world.add("household_id", household.pk, loose.pk)
+    people = [
+        ("欧阳秀芝", make_id("19380303", 301, female=True), "13577770001", household),
+        ("司马建国", make_id("19650505", 302), "13577770002", household),
+        ("上官明月", make_id("19990909", 303, female=True), "13577770003", loose),
+    ]
+    for name, number, phone, home in people:
+        resident = registry_actions.resident_add(
+            actor=worker, household_id=home.pk, name=name, id_number=number, phone=phone
+        )
+        world.add("resident_id", resident.pk)
+        world.people.extend(
+            [name, number, phone, pii.mask_id_number(number), pii.mask_phone(phone)]
+        )
+    first = world.values["resident_id"][0]
+    for code in ("special_elderly.living_alone", "disability", "veteran"):
+        membership = registry_actions.resident_tag_add(
+            actor=users["head_a1"], resident_id=first, tag_code=code, grade="视力一级"
+        )
+        world.add("membership_id", membership.pk)
+    staff = registry_actions.grid_staff_assign(
+        actor=users["head_a1"], grid_code=GRID_A1, duty="grid_worker", user_id=users["grid_a1"].pk
+    )
+    world.add("staff_id", staff.pk)
+    job = registry_import_start(
+        actor=worker,
+        filename="仙城居民.csv",
+        data="社区代码,地址,居住类型,姓名,身份证号\n".encode()
+        + f"{A1},仙城东街5号,户籍,诸葛亮亮,{make_id('19700101', 304)}\n".encode(),
+    )
+    world.add("import_job_id", job.pk)
+    world.people.append("诸葛亮亮")
+    world.markers.extend(["欧阳楼", "仙城北路88号", "仙城南巷17号", "仙城东街5号", "视力一级"])
 
 
 def _client(user) -> Client:
@@ -322,6 +386,7 @@ def test_every_url_is_free_of_a1_data_for_its_neighbours(users, a1_world):
     assert not found, "a1 data reached users outside a1:\n" + "\n".join(found)
     # the walk reached a1's objects through every kind of parameter that has any
     assert {"code", "event_id", "assignment_id", "token_id", "fmt"} <= walked_params
+    assert {"resident_id", "household_id", "membership_id", "staff_id", "ledger"} <= walked_params
 
 
 def test_the_walk_detects_a1_data_when_it_is_shown(users, a1_world):

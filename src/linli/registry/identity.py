@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +21,7 @@ from stdnum.cn import ric
 from linli.core.errors import ActionError
 
 
+@lru_cache(maxsize=8192)
 def known_area_code(code: str) -> bool:
     """Is ``code`` a county-level code that has ever existed?
 

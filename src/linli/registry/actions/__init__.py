@@ -33,3 +33,21 @@ __all__ = [
     "resident_update",
     "tag_visible_to",
 ]
+
+# Imports and exports of households and residents (.xlsx/.csv) live in ..imports, which uses
+# the actions above; they are re-exported lazily so that either module may be imported first.
+_IMPORTS = (
+    "registry_export",
+    "registry_import_restart",
+    "registry_import_run",
+    "registry_import_start",
+)
+__all__ += list(_IMPORTS)
+
+
+def __getattr__(name):
+    if name in _IMPORTS:
+        from .. import imports
+
+        return getattr(imports, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

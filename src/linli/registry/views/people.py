@@ -236,6 +236,8 @@ def resident_list(request):
         "statuses": STATUS_CHOICES,
         "areas": area_options(actor),
         "can_add": bool(communities_with(actor, Cap.REGISTRY_EDIT)),
+        # The export takes the list's filters; a search for a full number stays out of it.
+        "export_query": urlencode(_kept({**values, "q": "" if hidden_search else values["q"]})),
     }
     # htmx swaps only successful answers: the errors are part of the results it shows.
     status = 400 if errors and not is_htmx(request) else 200

@@ -219,3 +219,19 @@ def test_registry_counts_take_a_fixed_number_of_queries(
 ):
     with django_assert_max_num_queries(5):
         queries.registry_counts(actor=users["county"], area_code=tree["county"].code)
+
+
+def test_filters_refuse_values_that_are_no_code_or_group(users, homes):
+    # A phone-like "area" or "tag" is refused before it could reach a query or an audit row.
+    for bad in ({"area": "13812345678"}, {"tag": "13812345678"}, {"tag": "no_such_group"}):
+        with pytest.raises(ActionError):
+            queries.resident_list(actor=users["worker_a1"], filters=ResidentFilters(**bad))
+    with pytest.raises(ActionError):
+        queries.household_list(actor=users["worker_a1"], filters=HouseholdFilters(area="1381234"))
+
+
+def test_export_with_phone_like_filters_is_a_clear_error(login, users, homes):
+    client = login(users["county"])
+    for params in ({"tag": "13812345678"}, {"area": "13812345678"}):
+        response = client.get("/api/v1/registry/residents-export", params)
+        assert response.status_code == 400, response.content

@@ -35,6 +35,7 @@ from linli.core.roles import Cap
 from .models import Building, GridStaff, GroupTag, Household, Residence, Resident, ResidentTag
 
 SEARCH_MAX_LENGTH = 50
+_CODE_LENGTHS = (2, 4, 6, 9, 12, 15)
 
 # Age bands as civil-affairs statistics use them.
 AGE_BANDS = {
@@ -151,11 +152,12 @@ class ResidentFilters:
         if status not in (*Resident.Status.values, "all"):
             raise ActionError(_("Choose a status from the list."), field="status")
         area = _clean(self.area, 15)
-        if area and (not area.isdigit() or not area.isascii()):
-            raise ActionError(_("An area code has digits only."), field="area")
-        return ResidentFilters(
-            q=q, tag=_clean(self.tag, 40), age_band=self.age_band, area=area, status=status
-        )
+        if area and (not area.isdigit() or not area.isascii() or len(area) not in _CODE_LENGTHS):
+            raise ActionError(_("An area code has 2, 4, 6, 9, 12 or 15 digits."), field="area")
+        tag = _clean(self.tag, 40)
+        if tag and not GroupTag.objects.filter(code=tag).exists():
+            raise ActionError(_("Choose a group from the list."), field="tag")
+        return ResidentFilters(q=q, tag=tag, age_band=self.age_band, area=area, status=status)
 
 
 def _birth_range(band: str, today: dt.date) -> Q:
@@ -301,8 +303,8 @@ class HouseholdFilters:
 
     def cleaned(self) -> HouseholdFilters:
         area = _clean(self.area, 15)
-        if area and (not area.isdigit() or not area.isascii()):
-            raise ActionError(_("An area code has digits only."), field="area")
+        if area and (not area.isdigit() or not area.isascii() or len(area) not in _CODE_LENGTHS):
+            raise ActionError(_("An area code has 2, 4, 6, 9, 12 or 15 digits."), field="area")
         return HouseholdFilters(
             q=_clean(self.q),
             area=area,

@@ -62,13 +62,9 @@ MATRIX: dict[str, frozenset[str]] = {
     Role.COMMUNITY_HEAD: frozenset(
         _STAFF | _REGISTRY_WRITE | {Cap.PII_REVEAL, Cap.AREA_MANAGE, Cap.GRID_MANAGE}
     ),
-    Role.TOWN_OFFICER: frozenset(
-        _OFFICER | {Cap.AREA_MANAGE, Cap.REGISTRY_VIEW, Cap.GRID_MANAGE}
-    ),
+    Role.TOWN_OFFICER: frozenset(_OFFICER | {Cap.AREA_MANAGE, Cap.REGISTRY_VIEW, Cap.GRID_MANAGE}),
     Role.DEPARTMENT_OFFICER: frozenset(_OFFICER),
-    Role.COUNTY_OFFICER: frozenset(
-        _OFFICER | {Cap.AREA_MANAGE, Cap.PII_REVEAL, Cap.REGISTRY_VIEW}
-    ),
+    Role.COUNTY_OFFICER: frozenset(_OFFICER | {Cap.AREA_MANAGE, Cap.PII_REVEAL, Cap.REGISTRY_VIEW}),
     Role.PROVIDER: frozenset({Cap.STAFF_HOME, Cap.API_TOKEN}),
     Role.SECURITY_ADMIN: frozenset({Cap.AREA_VIEW, Cap.ACCOUNT_MANAGE}),
     Role.AUDIT_ADMIN: frozenset({Cap.AREA_VIEW, Cap.AUDIT_VIEW, Cap.AUDIT_EXPORT}),

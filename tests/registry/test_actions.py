@@ -60,7 +60,7 @@ def test_worker_adds_a_building_and_a_household_in_it(users, tree):
         unit="2",
         room="301",
     )
-    assert household.address == "3号楼 unit 2 301"
+    assert household.address == "3号楼 2单元 301室"
     assert AuditEvent.objects.filter(action="household.create", target_id=household.pk).exists()
 
 

@@ -604,7 +604,7 @@ def test_open_a_household_and_set_its_head(api, homes):
     )
     assert created.status_code == 201, created.content
     body = created.json()
-    assert body["address"] == "仙城路2号 unit 2 402" and body["members"] == []
+    assert body["address"] == "仙城路2号 2单元 402室" and body["members"] == []
     assert body["member_count"] == 0 and body["area_code"] == A1
     same_room = {
         "community_code": A1,

@@ -140,7 +140,7 @@ def test_import_creates_buildings_households_residents_stays_and_tags(homes, use
     building = Building.objects.get(community_id=A1, name="9号楼")
     family = Household.objects.get(building=building, unit="1", room="101")
     assert family.residence_type == "registered"
-    assert family.address == "9号楼 unit 1 101"
+    assert family.address == "9号楼 1单元 101室"
     chen = Resident.objects.get(name="陈一")
     assert family.head_id == chen.pk
     assert (chen.id_number, chen.phone) == (make_id("19700101", 11), "13800000011")

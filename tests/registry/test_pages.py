@@ -451,7 +451,7 @@ def test_move_to_another_household(users, homes, login):
     li = homes["people"]["li"]
     target = homes["households"]["zhang"]
     client = login(users["worker_a1"])
-    found = text(client.get(f"/registry/people/{li.pk}/move/", {"hq": "unit 1"}))
+    found = text(client.get(f"/registry/people/{li.pk}/move/", {"hq": "1单元"}))
     assert f'value="{target.pk}"' in found
     assert f'value="{homes["households"]["li"].pk}"' not in found  # where they live now
     nothing = client.post(f"/registry/people/{li.pk}/move/?hq=unit+1", {"relationship": "parent"})
@@ -512,7 +512,7 @@ def test_household_list_filters(users, homes, tree, login):
     by_building = text(
         client.get("/registry/households/", {"building": homes["buildings"]["b1"].pk})
     )
-    assert "unit 2 502" in by_building and "仙城路2号" not in by_building
+    assert "2单元 502室" in by_building and "仙城路2号" not in by_building
     assert "李四" in by_building  # the head
 
 

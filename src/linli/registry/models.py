@@ -141,6 +141,17 @@ class Household(models.Model):
     def __str__(self) -> str:
         return self.address
 
+    @staticmethod
+    def address_in_building(base: str, unit: str, room: str) -> str:
+        """A room's address as Chinese addresses are written — ``仙城路2号 2单元 402室`` — in
+        whatever language the clerk uses: an address is data, not interface text."""
+        parts = [base]
+        if unit:
+            parts.append(f"{unit}单元" if unit.isdigit() else unit)
+        if room:
+            parts.append(f"{room}室" if room.isdigit() else room)
+        return " ".join(parts)[:200]
+
 
 class Resident(models.Model):
     """A person of the registry. Identity number and phone are encrypted with blind indexes."""

@@ -134,11 +134,7 @@ def household_create(
                 _("This building has units 1 to %(n)d.") % {"n": building.units}, field="unit"
             )
         if not address:
-            parts = [building.address or building.name]
-            if unit:
-                parts.append(_("unit %(unit)s") % {"unit": unit})
-            parts.append(room)
-            address = " ".join(parts)[:200]
+            address = Household.address_in_building(building.address or building.name, unit, room)
     if not address:
         raise ActionError(_("Give the household's address."), field="address")
     grid = building.grid if building else None

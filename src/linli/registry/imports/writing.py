@@ -9,7 +9,6 @@ from functools import lru_cache
 from django.db import connection, connections
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from linli.core.pii import blind_index, encrypt
 
@@ -212,11 +211,9 @@ def _write(job: ImportJob, actor, checker: _Checker, plan: _Plan, progress: _Pro
             household.building_pk = building_pk[(household.community, household.building)]
         address = household.address
         if household.building and not address:
-            parts = [household.building]
-            if household.unit:
-                parts.append(_("unit %(unit)s") % {"unit": household.unit})
-            parts.append(household.room)
-            address = " ".join(parts)[:200]
+            address = Household.address_in_building(
+                household.building, household.unit, household.room
+            )
         rows.append(
             {
                 "community_id": household.community,

@@ -109,6 +109,8 @@ PARAMS: dict[str, Callable[[World], list]] = {
     "membership_id": ids("membership_id"),
     "staff_id": ids("staff_id"),
     "ledger": lambda w: [d.code for d in BUILTIN_LEDGERS],
+    # the group vocabulary is configuration, the same for everyone: a built-in code
+    "tag_code": fixed("special_elderly", "dibao"),
 }
 # Area imports (core) keep their drafts in the session; registry imports are jobs in the
 # database: both kinds of id are tried under the one parameter name.

@@ -17,6 +17,7 @@ class RegistryConfig(AppConfig):
             NavItem(_("Residents"), "registry:resident_list", Cap.REGISTRY_VIEW, "people"),
             NavItem(_("Grids"), "registry:grid_manage", Cap.GRID_MANAGE, "grid"),
             NavItem(_("Ledgers"), "registry:ledger_index", Cap.REGISTRY_VIEW, "ledger"),
+            NavItem(_("Group vocabulary"), "registry:group_tags", Cap.CONFIG_MANAGE, "tags"),
         ]
         known = {item.url_name for item in ITEMS}
         ITEMS.extend(entry for entry in entries if entry.url_name not in known)

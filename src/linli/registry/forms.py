@@ -370,3 +370,36 @@ class StaffAssignForm(forms.Form):
 class StaffEndForm(forms.Form):
     staff_id = forms.IntegerField(widget=forms.HiddenInput)
     ended_on = _date(gettext_lazy("Until"), help_text=gettext_lazy("Leave it blank for today."))
+
+
+class GroupTagForm(forms.Form):
+    """A county's own group, added to the vocabulary."""
+
+    code = forms.CharField(
+        label=gettext_lazy("Code"),
+        max_length=40,
+        help_text=gettext_lazy("Latin letters, digits, '_', '-' and '.', e.g. elderly.vip"),
+    )
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=50)
+    parent_code = forms.ChoiceField(label=gettext_lazy("Kind of"), required=False)
+    sensitive = forms.BooleanField(
+        label=gettext_lazy("Sensitive: only the roles ticked below see who is in it"),
+        required=False,
+    )
+    visible_roles = forms.MultipleChoiceField(
+        label=gettext_lazy("Roles that see its members"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    has_grade = forms.BooleanField(label=gettext_lazy("Records a kind or grade"), required=False)
+
+    def __init__(self, *args, parents=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        from linli.core.roles import STAFF_ROLES, Role
+
+        self.fields["parent_code"].choices = [("", gettext_lazy("— a group of its own —"))] + [
+            (tag.code, tag.name) for tag in parents
+        ]
+        self.fields["visible_roles"].choices = [
+            (value, label) for value, label in Role.choices if value in STAFF_ROLES
+        ]

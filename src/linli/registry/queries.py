@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.core import areacodes, scoping
-from linli.core.errors import ActionError, NotFound
+from linli.core.errors import ActionError, Forbidden, NotFound
 from linli.core.models import Area
 from linli.core.pii import blind_index, mask_id_number, mask_phone
 from linli.core.roles import Cap
@@ -106,6 +106,13 @@ def visible_tags(actor, area_code: str | None = None) -> list[GroupTag]:
         ):
             result.append(tag)
     return result
+
+
+def group_tag_vocabulary(*, actor) -> QuerySet[GroupTag]:
+    """The whole vocabulary, in use or not, for those who configure it (no personal data)."""
+    if not scoping.has_cap(actor, Cap.CONFIG_MANAGE):
+        raise Forbidden(_("You do not have permission to do this here."))
+    return GroupTag.objects.select_related("parent").order_by("sort", "code")
 
 
 def _caps(role: str):

@@ -97,6 +97,14 @@ class GroupTagOut(Schema):
     builtin: bool
 
 
+class GroupTagAdminOut(GroupTagOut):
+    active: bool
+
+
+class GroupTagActiveIn(In):
+    active: bool
+
+
 class GroupTagIn(In):
     code: Text = Field(..., description="Latin letters, digits, '_', '-', '.'; e.g. `elderly.vip`")
     name: Text

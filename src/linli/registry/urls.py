@@ -1,6 +1,6 @@
 """Registry pages under /registry/."""
 
-from .views import grids, imports, ledgers, people
+from .views import grids, imports, ledgers, people, vocabulary
 
 app_name = "registry"
 
@@ -9,4 +9,5 @@ urlpatterns = [
     *grids.urlpatterns,
     *imports.urlpatterns,
     *ledgers.urlpatterns,
+    *vocabulary.urlpatterns,
 ]

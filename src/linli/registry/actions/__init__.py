@@ -1,6 +1,13 @@
 """Every write of the registry. Functions are ``<entity>_<verb>(*, actor, ...)``."""
 
-from .grids import grid_assign, grid_release, grid_staff_assign, grid_staff_end, group_tag_create
+from .grids import (
+    grid_assign,
+    grid_release,
+    grid_staff_assign,
+    grid_staff_end,
+    group_tag_create,
+    group_tag_set_active,
+)
 from .people import (
     building_create,
     household_create,
@@ -22,6 +29,7 @@ __all__ = [
     "grid_staff_assign",
     "grid_staff_end",
     "group_tag_create",
+    "group_tag_set_active",
     "household_create",
     "household_set_head",
     "resident_add",

@@ -315,3 +315,19 @@ def group_tag_create(
         )
         audit.record(actor, "group_tag.create", tag)
     return tag
+
+
+def group_tag_set_active(*, actor, code: str, active: bool) -> GroupTag:
+    """Take a group out of use (no new memberships; history and open memberships stay) or
+    back into use. Built-in groups may be taken out of use too: not every county needs all."""
+    scoping.require(actor, Cap.CONFIG_MANAGE)
+    code = str(code or "").replace("\x00", "").strip()[:40]
+    with transaction.atomic():
+        tag = GroupTag.objects.select_for_update().filter(code=code).first()
+        if tag is None:
+            raise NotFound(_("No such group."), field="code")
+        if tag.active != bool(active):
+            tag.active = bool(active)
+            tag.save(update_fields=["active"])
+            audit.record(actor, "group_tag.set_active", tag, extra={"active": tag.active})
+    return tag

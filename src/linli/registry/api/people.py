@@ -33,6 +33,8 @@ from ..schemas import (
     GridOut,
     GridReleaseOut,
     GridViewOut,
+    GroupTagActiveIn,
+    GroupTagAdminOut,
     GroupTagIn,
     GroupTagOut,
     HeadIn,
@@ -295,6 +297,25 @@ def group_tag_list(request):
 )
 def group_tag_create(request, payload: GroupTagIn):
     return Status(201, actions.group_tag_create(actor=request.user, **payload.dict()))
+
+
+@router.get(
+    "group-vocabulary",
+    response=list[GroupTagAdminOut],
+    summary="The whole group vocabulary, in use or not (system configuration)",
+)
+@paginate(Page)
+def group_tag_vocabulary(request):
+    return queries.group_tag_vocabulary(actor=request.user)
+
+
+@router.post(
+    "group-vocabulary/{tag_code}/active",
+    response=GroupTagAdminOut,
+    summary="Put a group in or out of use (system configuration)",
+)
+def group_tag_set_active(request, tag_code: str, payload: GroupTagActiveIn):
+    return actions.group_tag_set_active(actor=request.user, code=tag_code, active=payload.active)
 
 
 # --- grids --------------------------------------------------------------------------------

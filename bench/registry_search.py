@@ -4,7 +4,7 @@ Creates a fresh PostgreSQL database (or uses --database-url), migrates it, fills
 --residents synthetic residents (bench/_registry_data.py), then times, for a county officer
 and for one community's worker, what the resident list page does per search: the scoped,
 filtered count, the first page of 20 and their group memberships
-(``queries.resident_list`` + ``queries.tags_by_resident``).
+(``queries.resident_search`` + ``queries.tags_by_resident``).
 
 Searches: name (surname + given name), surname alone, pinyin initials, full pinyin, four-digit
 ID tail, phone tail, full ID number (blind index), address words. Each kind runs --samples
@@ -120,7 +120,7 @@ def main() -> None:
     }
 
     def run(actor, text: str) -> int:
-        qs = queries.resident_list(actor=actor, filters=queries.ResidentFilters(q=text))
+        qs = queries.resident_search(actor=actor, filters=queries.ResidentFilters(q=text)).rows
         count = qs.count()
         page = list(qs[:20])
         queries.tags_by_resident(actor=actor, resident_ids=[r.pk for r in page])

@@ -235,3 +235,22 @@ def test_export_with_phone_like_filters_is_a_clear_error(login, users, homes):
     for params in ({"tag": "13812345678"}, {"area": "13812345678"}):
         response = client.get("/api/v1/registry/residents-export", params)
         assert response.status_code == 400, response.content
+
+
+def test_broad_searches_are_capped_newest_first(users, homes, monkeypatch):
+    monkeypatch.setattr(queries, "SEARCH_CAP", 1)
+    search = queries.resident_search(actor=users["worker_a1"], filters=ResidentFilters(q="张"))
+    assert search.capped
+    rows = list(search.rows)
+    assert [r.name for r in rows] == ["张小明"]  # the newer of 张三 and 张小明
+    assert search.rows.count() == 1
+    narrow = queries.resident_search(actor=users["worker_a1"], filters=ResidentFilters(q="张三"))
+    assert not narrow.capped and [r.name for r in narrow.rows] == ["张三"]
+    # without a search nothing is capped
+    assert not queries.resident_search(actor=users["worker_a1"]).capped
+
+
+def test_capped_search_is_said_on_the_page(login, users, homes, monkeypatch):
+    monkeypatch.setattr(queries, "SEARCH_CAP", 1)
+    page = login(users["worker_a1"]).get("/registry/people/", {"q": "张"}).content.decode()
+    assert 'data-testid="search-capped"' in page

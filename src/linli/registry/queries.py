@@ -244,6 +244,30 @@ def resident_list(*, actor, filters: ResidentFilters | None = None) -> QuerySet[
     return qs.select_related("household").order_by(*order)
 
 
+# A search lists at most this many matches. Past it (a broad search such as two pinyin
+# initials across a county) the newest matches come first and the page says to refine the
+# search: neither the count nor a page then reads more than this many rows.
+SEARCH_CAP = 2000
+
+
+@dataclass
+class ResidentSearch:
+    rows: QuerySet[Resident]
+    capped: bool  # more matches than SEARCH_CAP: ``rows`` holds the newest SEARCH_CAP
+
+
+def resident_search(*, actor, filters: ResidentFilters | None = None) -> ResidentSearch:
+    """What the list page and the API list: :func:`resident_list`, with a search capped."""
+    filters = (filters or ResidentFilters()).cleaned()
+    rows = resident_list(actor=actor, filters=filters)
+    if not filters.q:
+        return ResidentSearch(rows=rows, capped=False)
+    matches = rows.order_by()[: SEARCH_CAP + 1].count()
+    if matches <= SEARCH_CAP:
+        return ResidentSearch(rows=rows, capped=False)
+    return ResidentSearch(rows=rows.order_by("-id")[:SEARCH_CAP], capped=True)
+
+
 def resident_get(*, actor, resident_id: int) -> Resident:
     resident = (
         _scoped(Resident.objects.select_related("household", "household__building"), actor)

@@ -115,9 +115,13 @@ def resident_list(
     phone, or the last four characters of either. ``tag`` is a group code (a parent group
     includes its kinds); ``age_band`` one of ``0-17``, ``18-59``, ``60-69``, ``70-79``,
     ``80+``, ``60+``; ``area`` a community or grid code; ``status`` ``active`` (default),
-    ``moved_out``, ``deceased`` or ``all``."""
+    ``moved_out``, ``deceased`` or ``all``. A search lists its matches by pinyin; one that
+    matches more than 2,000 residents lists the newest 2,000 (``count`` is then 2,000):
+    narrow it with more letters, an area or a group."""
     filters = queries.ResidentFilters(q=q, tag=tag, age_band=age_band, area=area, status=status)
-    return _TaggedPage(queries.resident_list(actor=request.user, filters=filters), request.user)
+    return _TaggedPage(
+        queries.resident_search(actor=request.user, filters=filters).rows, request.user
+    )
 
 
 @router.post("residents", response={201: ResidentDetailOut}, summary="Register a resident")

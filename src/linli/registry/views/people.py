@@ -206,7 +206,7 @@ def resident_list(request):
         return redirect(_list_url({**values, "q": ""}))
     errors: dict = {}
     try:
-        residents = queries.resident_list(
+        search = queries.resident_search(
             actor=actor,
             filters=queries.ResidentFilters(
                 q=values["q"],
@@ -216,9 +216,10 @@ def resident_list(request):
                 status=values["status"],
             ),
         )
+        residents, capped = search.rows, search.capped
     except ActionError as exc:
         errors = filter_errors(exc)
-        residents = queries.resident_list(actor=actor).none()
+        residents, capped = queries.resident_list(actor=actor).none(), False
     keep = None
     if request.method == "POST":
         keep = _kept({**values, "q": "" if hidden_search else values["q"]})
@@ -237,6 +238,8 @@ def resident_list(request):
         "areas": area_options(actor),
         "can_add": bool(communities_with(actor, Cap.REGISTRY_EDIT)),
         # The export takes the list's filters; a search for a full number stays out of it.
+        "capped": capped,
+        "search_cap": queries.SEARCH_CAP,
         "export_query": urlencode(_kept({**values, "q": "" if hidden_search else values["q"]})),
     }
     # htmx swaps only successful answers: the errors are part of the results it shows.

@@ -237,12 +237,12 @@ def test_export_with_phone_like_filters_is_a_clear_error(login, users, homes):
         assert response.status_code == 400, response.content
 
 
-def test_broad_searches_are_capped_newest_first(users, homes, monkeypatch):
+def test_broad_searches_are_capped(users, homes, monkeypatch):
     monkeypatch.setattr(queries, "SEARCH_CAP", 1)
     search = queries.resident_search(actor=users["worker_a1"], filters=ResidentFilters(q="张"))
     assert search.capped
     rows = list(search.rows)
-    assert [r.name for r in rows] == ["张小明"]  # the newer of 张三 and 张小明
+    assert len(rows) == 1 and rows[0].name in {"张三", "张小明"}
     assert search.rows.count() == 1
     narrow = queries.resident_search(actor=users["worker_a1"], filters=ResidentFilters(q="张三"))
     assert not narrow.capped and [r.name for r in narrow.rows] == ["张三"]

@@ -245,15 +245,16 @@ def resident_list(*, actor, filters: ResidentFilters | None = None) -> QuerySet[
 
 
 # A search lists at most this many matches. Past it (a broad search such as two pinyin
-# initials across a county) the newest matches come first and the page says to refine the
-# search: neither the count nor a page then reads more than this many rows.
-SEARCH_CAP = 2000
+# initials across a county) the page lists that many of them, by pinyin, and says to narrow the
+# search: no query then reads more than this many rows. (Taking the *newest* that many was tried
+# first: finding them costs a walk of most of the table when matches are just above the cap.)
+SEARCH_CAP = 1000
 
 
 @dataclass
 class ResidentSearch:
     rows: QuerySet[Resident]
-    capped: bool  # more matches than SEARCH_CAP: ``rows`` holds the newest SEARCH_CAP
+    capped: bool  # more matches than SEARCH_CAP: ``rows`` holds SEARCH_CAP of them
 
 
 def resident_search(*, actor, filters: ResidentFilters | None = None) -> ResidentSearch:
@@ -265,7 +266,8 @@ def resident_search(*, actor, filters: ResidentFilters | None = None) -> Residen
     matches = rows.order_by()[: SEARCH_CAP + 1].count()
     if matches <= SEARCH_CAP:
         return ResidentSearch(rows=rows, capped=False)
-    return ResidentSearch(rows=rows.order_by("-id")[:SEARCH_CAP], capped=True)
+    first = rows.order_by().values("pk")[:SEARCH_CAP]
+    return ResidentSearch(rows=rows.filter(pk__in=first), capped=True)
 
 
 def resident_get(*, actor, resident_id: int) -> Resident:

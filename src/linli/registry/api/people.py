@@ -116,8 +116,8 @@ def resident_list(
     includes its kinds); ``age_band`` one of ``0-17``, ``18-59``, ``60-69``, ``70-79``,
     ``80+``, ``60+``; ``area`` a community or grid code; ``status`` ``active`` (default),
     ``moved_out``, ``deceased`` or ``all``. A search lists its matches by pinyin; one that
-    matches more than 2,000 residents lists the newest 2,000 (``count`` is then 2,000):
-    narrow it with more letters, an area or a group."""
+    matches more than 1,000 residents lists 1,000 of them (``count`` is then 1,000): narrow
+    it with more letters, an area or a group."""
     filters = queries.ResidentFilters(q=q, tag=tag, age_band=age_band, area=area, status=status)
     return _TaggedPage(
         queries.resident_search(actor=request.user, filters=filters).rows, request.user

@@ -95,8 +95,12 @@ class StrictJsonParser(Parser):
     """JSON bodies that are valid UTF-8 text throughout; anything else is a 400."""
 
     def parse_body(self, request):
-        data = json.loads(request.body)
-        _reject_surrogates(data)
+        try:
+            data = json.loads(request.body)
+            _reject_surrogates(data)
+        except ValueError:  # JSONDecodeError and UnicodeError are both ValueErrors
+            request.linli_unparsable_body = True  # ninja turns this into a 400 HttpError
+            raise
         return data
 
 
@@ -141,7 +145,7 @@ def _auth_error(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
-    if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
+    if exc.status_code == 400 and getattr(request, "linli_unparsable_body", False):
         return problem(
             request,
             400,

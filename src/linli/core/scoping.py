@@ -47,6 +47,11 @@ def _grants(actor) -> list[tuple[str, str]]:
     return cached
 
 
+def grants(actor) -> list[tuple[str, str]]:
+    """The actor's ``(role, area prefix)`` pairs (cached for the request)."""
+    return _grants(actor)
+
+
 def forget(actor) -> None:
     """Drop the cached grants (after assignments change)."""
     if actor is not None and hasattr(actor, _CACHE_ATTR):

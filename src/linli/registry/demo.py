@@ -19,7 +19,6 @@ import datetime as dt
 import math
 import random
 from decimal import Decimal
-from functools import lru_cache
 
 from django.db import transaction
 from django.db.models import OuterRef, ProtectedError, Q, Subquery
@@ -33,7 +32,8 @@ from linli.core.models import Area, ReportedFigure, User
 from linli.core.pii import blind_index
 from linli.core.roles import Role
 
-from .actions._common import pinyin_of
+from .actions.people import _apply_person
+from .identity import IdFacts
 from .models import Building, GridStaff, Household, Residence, Resident, ResidentTag
 
 DEFAULT_RESIDENTS = 20_000
@@ -118,22 +118,19 @@ def _coordinate(value: float) -> Decimal:
     return Decimal(f"{value:.6f}")
 
 
-_pinyin = lru_cache(maxsize=32768)(pinyin_of)  # names repeat: 20,000 people, ~16,000 names
-
-
 def _fill_person(resident: Resident, *, name, id_number, birth_date, sex, phone, ethnicity,
                  language) -> None:  # fmt: skip
-    """What ``actions.people._apply_person`` sets for a validated person, with cached pinyin."""
-    resident.name = name
-    resident.name_pinyin, resident.name_initials = _pinyin(name)
-    resident.id_number = id_number  # sets id_bidx too
-    resident.id_tail = id_number[-4:]
-    resident.birth_date = birth_date
-    resident.sex = sex
-    resident.phone = phone or None  # sets phone_bidx too
-    resident.phone_tail = phone[-4:] if phone else ""
-    resident.ethnicity = ethnicity
-    resident.language = language
+    """Set the personal fields exactly as the actions do (``actions.people._apply_person``)."""
+    _apply_person(
+        resident,
+        {
+            "name": name,
+            "id": IdFacts(number=id_number, birth_date=birth_date, sex=sex),
+            "phone": phone or "",
+            "ethnicity": ethnicity,
+            "language": language,
+        },
+    )
 
 
 class _Generator:

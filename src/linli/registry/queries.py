@@ -30,7 +30,7 @@ from linli.core import areacodes, scoping
 from linli.core.errors import ActionError, Forbidden, NotFound
 from linli.core.models import Area
 from linli.core.pii import blind_index, mask_id_number, mask_phone
-from linli.core.roles import Cap
+from linli.core.roles import Cap, capabilities
 
 from .models import Building, GridStaff, GroupTag, Household, Residence, Resident, ResidentTag
 
@@ -85,27 +85,34 @@ def can_reveal(actor, area_code: str) -> bool:
 # --- group tags ---------------------------------------------------------------------------
 
 
+def _role_sees(actor, tag: GroupTag, area_code: str | None) -> bool:
+    """Does one of the actor's registry roles, over ``area_code`` (anywhere if None), appear
+    among the roles a sensitive tag names?"""
+    allowed = set(tag.visible_roles or [])
+    return any(
+        role in allowed
+        and Cap.REGISTRY_VIEW in capabilities(role)
+        and (area_code is None or area_code.startswith(prefix))
+        for role, prefix in scoping.grants(actor)
+    )
+
+
+def tag_visible(actor, tag: GroupTag, area_code: str) -> bool:
+    """May the actor see members of ``tag`` in ``area_code``? Sensitive tags name their roles."""
+    if not scoping.has_cap(actor, Cap.REGISTRY_VIEW, area_code):
+        return False
+    return not tag.sensitive or actor is scoping.SYSTEM or _role_sees(actor, tag, area_code)
+
+
 def visible_tags(actor, area_code: str | None = None) -> list[GroupTag]:
     """Tags whose members the actor may see (somewhere, or in ``area_code``)."""
-    grants = scoping._grants(actor)
     tags = list(GroupTag.objects.filter(active=True).order_by("sort", "code"))
     if actor is scoping.SYSTEM:
         return tags
-    result = []
-    for tag in tags:
-        if not tag.sensitive:
-            if _granted(actor):
-                result.append(tag)
-            continue
-        allowed = set(tag.visible_roles or [])
-        if any(
-            role in allowed
-            and Cap.REGISTRY_VIEW in _caps(role)
-            and (area_code is None or area_code.startswith(prefix))
-            for role, prefix in grants
-        ):
-            result.append(tag)
-    return result
+    reads = bool(_granted(actor))
+    return [
+        tag for tag in tags if (reads if not tag.sensitive else _role_sees(actor, tag, area_code))
+    ]
 
 
 def group_tag_vocabulary(*, actor) -> QuerySet[GroupTag]:
@@ -115,19 +122,13 @@ def group_tag_vocabulary(*, actor) -> QuerySet[GroupTag]:
     return GroupTag.objects.select_related("parent").order_by("sort", "code")
 
 
-def _caps(role: str):
-    from linli.core.roles import capabilities
-
-    return capabilities(role)
-
-
 def _tag_q(actor, rel: str = "") -> Q:
     """Memberships the actor may see: non-sensitive ones in scope, sensitive ones per role."""
     granted = _granted(actor)
     q = Q(**{f"{rel}tag__sensitive": False}) & scoping.prefix_q(granted, f"{rel}area_code")
     by_prefix: dict[str, set[str]] = {}
-    for role, prefix in scoping._grants(actor):
-        if Cap.REGISTRY_VIEW in _caps(role):
+    for role, prefix in scoping.grants(actor):
+        if Cap.REGISTRY_VIEW in capabilities(role):
             by_prefix.setdefault(prefix, set()).add(role)
     sensitive = GroupTag.objects.filter(sensitive=True).values_list("code", "visible_roles")
     for code, roles in sensitive:
@@ -216,7 +217,8 @@ def search_q(text: str) -> Q:
 
 
 def resident_list(*, actor, filters: ResidentFilters | None = None) -> QuerySet[Resident]:
-    """Residents the actor may see, filtered; encrypted columns are not loaded."""
+    """Residents the actor may see, filtered. Rows carry their encrypted fields, decrypted in
+    memory only to be shown masked (:func:`masked_id`, :func:`masked_phone`)."""
     filters = (filters or ResidentFilters()).cleaned()
     qs = _scoped(Resident.objects.all(), actor)
     if filters.status != "all":
@@ -463,6 +465,18 @@ def grid_view(*, actor, grid_code: str) -> GridView:
         households=households.count(),
         residents=members.count(),
         tagged=tagged,
+    )
+
+
+def communities_with(*, actor, cap: str, limit: int = 400) -> list[Area]:
+    """The communities and villages over which the actor holds ``cap`` (for a chooser),
+    filtered in the database before the limit."""
+    from linli.core.areacodes import Level
+
+    return list(
+        scoping.scope(Area.objects.filter(level=Level.COMMUNITY), actor, cap, field="code")
+        .select_related("parent")
+        .order_by("code")[:limit]
     )
 
 

@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
 
 from linli.core import scoping
 
-
-def _optional_url(name: str) -> str | None:
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return None
+from .views import optional_url as _optional_url
 
 
 def shell(request) -> dict:

@@ -18,13 +18,11 @@ from ..auth import PHONE_RE, normalize_phone
 from ..errors import ActionError, Forbidden, NotFound
 from ..models import ApiToken, Area, RoleAssignment, User
 from ..pii import blind_index
-from ..roles import ASSIGNABLE_LEVELS, Role
+from ..roles import ASSIGNABLE_LEVELS, Cap, Role
 
 SEARCH_MAX_LENGTH = 100
 AREA_CHOICES_MAX = 500
 COMMUNITY_CHOICES_MAX = 200
-
-ACCOUNT_MANAGE = "account.manage"
 
 
 def _clean(text: str | None, limit: int = SEARCH_MAX_LENGTH) -> str:
@@ -33,7 +31,7 @@ def _clean(text: str | None, limit: int = SEARCH_MAX_LENGTH) -> str:
 
 def manage_prefixes(actor) -> list[str]:
     """Prefixes of the subtrees where ``actor`` manages accounts; Forbidden when none."""
-    granted = scoping.prefixes(actor, ACCOUNT_MANAGE)
+    granted = scoping.prefixes(actor, Cap.ACCOUNT_MANAGE)
     if not granted:
         raise Forbidden(_("You do not have permission to do this here."))
     return granted
@@ -113,7 +111,7 @@ def user_manage_refusal(*, actor, user: User) -> str:
     """Why ``actor`` may not change ``user`` (empty when they may)."""
     if getattr(actor, "pk", None) is not None and actor.pk == user.pk:
         return _("This is your own account: ask another security administrator to change it.")
-    granted = scoping.prefixes(actor, ACCOUNT_MANAGE)
+    granted = scoping.prefixes(actor, Cap.ACCOUNT_MANAGE)
     if "" in granted:
         return ""
     codes = RoleAssignment.objects.filter(user_id=user.pk).values_list("area_code", flat=True)

@@ -19,7 +19,6 @@ from .people import (
     resident_tag_add,
     resident_tag_end,
     resident_update,
-    tag_visible_to,
 )
 
 __all__ = [
@@ -39,7 +38,6 @@ __all__ = [
     "resident_tag_add",
     "resident_tag_end",
     "resident_update",
-    "tag_visible_to",
 ]
 
 # Imports and exports of households and residents (.xlsx/.csv) live in ..imports, which uses

@@ -16,7 +16,7 @@ from linli.core import audit, scoping
 from linli.core.areacodes import Level
 from linli.core.errors import ActionError, Conflict, NotFound
 from linli.core.models import RoleAssignment, User
-from linli.core.roles import Cap, Role
+from linli.core.roles import STAFF_ROLES, Cap, Role
 
 from ..models import Building, GridStaff, GroupTag, Household, Residence, Resident, ResidentTag
 from ._common import area_of_level, date_or_today, text
@@ -290,7 +290,7 @@ def group_tag_create(
         )
     name = text(name, limit=50, field="name", required=True, label=_("Name"))
     roles = sorted(set(visible_roles or []))
-    if any(role not in Role.values for role in roles):
+    if any(role not in STAFF_ROLES for role in roles):
         raise ActionError(_("Choose roles from the list."), field="visible_roles")
     if sensitive and not roles:
         raise ActionError(

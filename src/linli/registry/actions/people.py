@@ -18,6 +18,7 @@ from linli.core.areacodes import Level
 from linli.core.errors import ActionError, Conflict, NotFound
 from linli.core.roles import Cap
 
+from .. import queries
 from ..identity import clean_id_number
 from ..models import (
     ETHNICITIES,
@@ -556,20 +557,6 @@ def resident_record_death(*, actor, resident_id: int, on=None) -> Resident:
 # --- group tags ---------------------------------------------------------------------------
 
 
-def tag_visible_to(actor, tag: GroupTag, area_code: str) -> bool:
-    """May the actor see members of ``tag`` in ``area_code``? Sensitive tags name their roles."""
-    if not scoping.has_cap(actor, Cap.REGISTRY_VIEW, area_code):
-        return False
-    if not tag.sensitive:
-        return True
-    if actor is scoping.SYSTEM:
-        return True
-    allowed = set(tag.visible_roles or [])
-    return any(
-        role in allowed and area_code.startswith(prefix) for role, prefix in scoping._grants(actor)
-    )
-
-
 def resident_tag_add(
     *,
     actor,
@@ -589,7 +576,7 @@ def resident_tag_add(
             raise ActionError(_("Only current residents can join a group."), field="resident_id")
         code = str(tag_code or "").replace("\x00", "").strip()[:40]
         tag = GroupTag.objects.filter(code=code, active=True).first()
-        if tag is None or not tag_visible_to(actor, tag, resident.area_code):
+        if tag is None or not queries.tag_visible(actor, tag, resident.area_code):
             raise ActionError(_("Choose a group from the list."), field="tag_code")
         if tag.has_grade and not grade:
             raise ActionError(_("This group records a kind or grade: give it."), field="grade")
@@ -622,7 +609,9 @@ def resident_tag_end(*, actor, membership_id: int, ended_on=None) -> ResidentTag
             .filter(scoping.prefix_q(scoping.prefixes(actor, Cap.REGISTRY_VIEW)))
             .first()
         )
-        if membership is None or not tag_visible_to(actor, membership.tag, membership.area_code):
+        if membership is None or not queries.tag_visible(
+            actor, membership.tag, membership.area_code
+        ):
             raise NotFound(_("No such group membership among yours."), field="membership_id")
         scoping.require(actor, Cap.REGISTRY_EDIT, membership.area_code)
         if membership.ended_on is not None:

@@ -17,7 +17,7 @@ from linli.core.pii import blind_index
 from linli.core.roles import Cap
 
 from ..actions._common import date_or_today, text
-from ..actions.people import _clean_person, tag_visible_to
+from ..actions.people import _clean_person
 from ..models import (
     Building,
     GroupTag,
@@ -27,6 +27,7 @@ from ..models import (
     Resident,
     ResidentTag,
 )
+from ..queries import tag_visible
 from .columns import ETHNICITY_NAMES, LABELS, _spelled, _vocabularies
 
 _LOOKUP_CHUNK = 900  # values per IN (...) lookup (SQLite allows 999 parameters)
@@ -144,7 +145,7 @@ class _Checker:
             tag = self.tags.get(name) or self.tags_by_name.get(name)
             check = (tag.code, community) if tag else None
             if check and check not in self.tag_checks:
-                self.tag_checks[check] = tag_visible_to(self.actor, tag, community)
+                self.tag_checks[check] = tag_visible(self.actor, tag, community)
             if tag is None or not self.tag_checks[check]:
                 self.fail(number, _("Choose a group from the list."), "tags")
                 continue

@@ -52,8 +52,6 @@ def _export_header() -> list[str]:
 
 def _export_rows(actor, qs, masked: bool) -> Iterator[list[str]]:
     qs = qs.select_related("household__building")
-    if not masked:
-        qs = qs.defer(None).select_related("household__building")
     batch: list[Resident] = []
 
     def emit(batch):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from functools import lru_cache
 
 from django.db import connection, connections
 from django.db.models import OuterRef, Subquery
@@ -31,16 +30,11 @@ WRITE_BATCH = 2_000  # rows per group of statements (and per progress report)
 # --- writing ----------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=50_000)
-def _pinyin(name: str) -> tuple[str, str]:
-    return pinyin_of(name)
-
-
 def _fill_person(resident: Resident, row: _Row, fields: list[str] | None = None) -> None:
     """Set personal fields as ``actions.people._apply_person`` does (tested to agree)."""
     if fields is None or "name" in fields:
         resident.name = row.name
-        resident.name_pinyin, resident.name_initials = _pinyin(row.name)
+        resident.name_pinyin, resident.name_initials = pinyin_of(row.name)
     if fields is None:
         resident.id_number = row.id_number
         resident.id_tail = row.id_number[-4:]
@@ -324,7 +318,7 @@ def _write(job: ImportJob, actor, checker: _Checker, plan: _Plan, progress: _Pro
         rows = []
         for row in batch:
             household = households[row.key]
-            pinyin, initials = _pinyin(row.name)
+            pinyin, initials = pinyin_of(row.name)
             phone = row.phone
             rows.append(
                 {
@@ -379,13 +373,15 @@ def _write(job: ImportJob, actor, checker: _Checker, plan: _Plan, progress: _Pro
     )
     for chunk in _chunks(heads_new):
         Household.objects.filter(pk__in=chunk).update(head_id=head_of)
+    new_heads: list[Household] = []
     for key, number in plan.heads.items():
         if key in new_keys:
             continue
         household = households[key]
         pk = resident_pk.get(number) or plan.existing[plan.head_bidx[number]].pk
         if pk != household.current_head:
-            Household.objects.filter(pk=household.pk).update(head_id=pk, updated_at=now)
+            new_heads.append(Household(pk=household.pk, head_id=pk, updated_at=now))
+    Household.objects.bulk_update(new_heads, ["head", "updated_at"], batch_size=500)
     # Group memberships.
     creator = actor.pk if getattr(actor, "is_authenticated", False) else None
     tags = [

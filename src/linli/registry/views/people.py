@@ -26,9 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from linli.core import actions as core_actions
 from linli.core import scoping
-from linli.core.areacodes import Level
 from linli.core.errors import ActionError, Forbidden, NotFound
-from linli.core.queries import areas as area_queries
 from linli.core.roles import Cap
 
 from .. import actions, queries
@@ -138,11 +136,7 @@ def with_tags(actor, residents) -> list:
 
 def communities_with(actor, cap: str) -> list:
     """The communities and villages over which the actor holds ``cap``, for a <select>."""
-    return [
-        area
-        for area in area_queries.area_list(actor=actor, level=Level.COMMUNITY)[:CHOICES_MAX]
-        if scoping.has_cap(actor, cap, area.code)
-    ]
+    return queries.communities_with(actor=actor, cap=cap, limit=CHOICES_MAX)
 
 
 def area_options(actor) -> list:

@@ -179,3 +179,7 @@ api.add_router("/", core_router)
 from linli.registry.api import router as registry_router  # noqa: E402
 
 api.add_router("/registry/", registry_router)
+
+from linli.appeals.api import router as appeals_router  # noqa: E402
+
+api.add_router("/appeals/", appeals_router)

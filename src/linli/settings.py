@@ -145,6 +145,7 @@ INSTALLED_APPS = [
     "ninja",
     "linli.core",
     "linli.registry",
+    "linli.appeals",
     "linli.web",
 ]
 

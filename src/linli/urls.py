@@ -15,6 +15,7 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("sysadmin/", admin.site.urls),
     path("registry/", include("linli.registry.urls")),
+    path("appeals/", include("linli.appeals.urls")),
     path("", include("linli.core.urls")),
     path("", include("linli.web.urls")),
 ]

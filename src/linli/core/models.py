@@ -276,3 +276,26 @@ class OneTimeCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} code {self.pk}"
+
+
+class Notification(models.Model):
+    """An in-app message to one account (an appeal was dispatched to them, their appeal was
+    answered, a deadline passed). The text is written in the recipient's language when sent."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(max_length=40)
+    text = models.CharField(max_length=300)
+    url = models.CharField(max_length=200, blank=True)
+    target_type = models.CharField(max_length=60, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "read_at", "at"], name="core_notification_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}"

@@ -47,28 +47,49 @@ class Cap:
     REGISTRY_VIEW = "registry.view"  # read buildings, households, residents (masked)
     REGISTRY_EDIT = "registry.edit"  # register, correct, move residents; tag them
     GRID_MANAGE = "grid.manage"  # draw grids' membership and assign grid staff
+    APPEAL_VIEW = "appeal.view"  # read the appeals of an area (contact numbers masked)
+    APPEAL_INTAKE = "appeal.intake"  # take an appeal for a resident (window, phone, patrol)
+    APPEAL_HANDLE = "appeal.handle"  # act for the area's own unit: accept, resolve, return
+    APPEAL_DISPATCH = "appeal.dispatch"  # dispatch, transfer, merge, reject; close
+    APPEAL_SUPERVISE = "appeal.supervise"  # supervise (督办), record callbacks (回访)
+    APPEAL_ROUTE = "appeal.route"  # routing rules, department and provider units
+    APPEAL_CONFIGURE = "appeal.configure"  # categories, tiers, holidays, templates, policy
+    OPEN311_KEYS = "open311.keys"  # issue and revoke Open311 client keys
 
 
 _STAFF = {Cap.AREA_VIEW, Cap.STAFF_HOME, Cap.API_TOKEN}
 _OFFICER = _STAFF | {Cap.OFFICER_HOME}
 
 _REGISTRY_WRITE = {Cap.REGISTRY_VIEW, Cap.REGISTRY_EDIT}
+_APPEAL_WORK = {Cap.APPEAL_VIEW, Cap.APPEAL_INTAKE, Cap.APPEAL_HANDLE}
+_APPEAL_LEAD = _APPEAL_WORK | {Cap.APPEAL_DISPATCH, Cap.APPEAL_SUPERVISE}
 
 MATRIX: dict[str, frozenset[str]] = {
     Role.RESIDENT: frozenset({Cap.RESIDENT_HOME}),
-    Role.GRID_WORKER: frozenset(_STAFF | _REGISTRY_WRITE | {Cap.PII_REVEAL}),
-    Role.BUILDING_HEAD: frozenset({Cap.AREA_VIEW, Cap.STAFF_HOME, Cap.REGISTRY_VIEW}),
-    Role.COMMUNITY_WORKER: frozenset(_STAFF | _REGISTRY_WRITE | {Cap.PII_REVEAL}),
-    Role.COMMUNITY_HEAD: frozenset(
-        _STAFF | _REGISTRY_WRITE | {Cap.PII_REVEAL, Cap.AREA_MANAGE, Cap.GRID_MANAGE}
+    Role.GRID_WORKER: frozenset(_STAFF | _REGISTRY_WRITE | _APPEAL_WORK | {Cap.PII_REVEAL}),
+    Role.BUILDING_HEAD: frozenset(
+        {Cap.AREA_VIEW, Cap.STAFF_HOME, Cap.REGISTRY_VIEW, Cap.APPEAL_INTAKE}
     ),
-    Role.TOWN_OFFICER: frozenset(_OFFICER | {Cap.AREA_MANAGE, Cap.REGISTRY_VIEW, Cap.GRID_MANAGE}),
+    Role.COMMUNITY_WORKER: frozenset(_STAFF | _REGISTRY_WRITE | _APPEAL_WORK | {Cap.PII_REVEAL}),
+    Role.COMMUNITY_HEAD: frozenset(
+        _STAFF | _REGISTRY_WRITE | _APPEAL_LEAD | {Cap.PII_REVEAL, Cap.AREA_MANAGE, Cap.GRID_MANAGE}
+    ),
+    Role.TOWN_OFFICER: frozenset(
+        _OFFICER
+        | _APPEAL_LEAD
+        | {Cap.AREA_MANAGE, Cap.REGISTRY_VIEW, Cap.GRID_MANAGE, Cap.APPEAL_ROUTE}
+    ),
     Role.DEPARTMENT_OFFICER: frozenset(_OFFICER),
-    Role.COUNTY_OFFICER: frozenset(_OFFICER | {Cap.AREA_MANAGE, Cap.PII_REVEAL, Cap.REGISTRY_VIEW}),
+    Role.COUNTY_OFFICER: frozenset(
+        _OFFICER
+        | {Cap.AREA_MANAGE, Cap.PII_REVEAL, Cap.REGISTRY_VIEW}
+        | {Cap.APPEAL_VIEW, Cap.APPEAL_INTAKE, Cap.APPEAL_DISPATCH, Cap.APPEAL_SUPERVISE}
+        | {Cap.APPEAL_ROUTE, Cap.APPEAL_CONFIGURE}
+    ),
     Role.PROVIDER: frozenset({Cap.STAFF_HOME, Cap.API_TOKEN}),
-    Role.SECURITY_ADMIN: frozenset({Cap.AREA_VIEW, Cap.ACCOUNT_MANAGE}),
+    Role.SECURITY_ADMIN: frozenset({Cap.AREA_VIEW, Cap.ACCOUNT_MANAGE, Cap.OPEN311_KEYS}),
     Role.AUDIT_ADMIN: frozenset({Cap.AREA_VIEW, Cap.AUDIT_VIEW, Cap.AUDIT_EXPORT}),
-    Role.SYSTEM_ADMIN: frozenset({Cap.AREA_VIEW, Cap.CONFIG_MANAGE}),
+    Role.SYSTEM_ADMIN: frozenset({Cap.AREA_VIEW, Cap.CONFIG_MANAGE, Cap.APPEAL_CONFIGURE}),
 }
 
 # The lowest level at which a role may be assigned (a county officer sits on a county or above).

@@ -13,6 +13,7 @@ from .accounts import (
     user_set_active,
 )
 from .areas import area_create, area_import, areas_load_national, figure_record
+from .notifications import notification_read, notify
 from .personal import pii_reveal, pii_rotate
 
 __all__ = [
@@ -20,6 +21,8 @@ __all__ = [
     "area_import",
     "areas_load_national",
     "figure_record",
+    "notification_read",
+    "notify",
     "otp_send",
     "pii_reveal",
     "pii_rotate",

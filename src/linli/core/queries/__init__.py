@@ -3,6 +3,7 @@
 from .accounts import assignment_list, token_list, user_get, user_list
 from .areas import area_ancestors, area_children, area_get, area_list, area_roots, figure_latest
 from .auditlog import audit_get, audit_list
+from .notifications import notification_list, notification_unread_count
 
 __all__ = [
     "area_ancestors",
@@ -14,6 +15,8 @@ __all__ = [
     "audit_get",
     "audit_list",
     "figure_latest",
+    "notification_list",
+    "notification_unread_count",
     "token_list",
     "user_get",
     "user_list",

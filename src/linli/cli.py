@@ -5,6 +5,7 @@ linli demo            set up the SQLite demo and serve it at http://127.0.0.1:80
 linli test [ARGS]     run the test suite (SQLite; and PostgreSQL when LINLI_TEST_POSTGRES_URL is set)
 linli serve           serve with gunicorn (LINLI_BIND, LINLI_WORKERS)
 linli worker          run the background task worker
+linli sweep [--every S]  escalate overdue appeals, auto-confirm and auto-close (once, or every S s)
 linli setup           migrate, load national areas, collect static files
 linli bench NAME      run bench/NAME.py, which prints one JSON object
 linli gen-keys        print fresh secret and personal-data keys as environment lines
@@ -118,7 +119,16 @@ def demo(argv: list[str]) -> int:
     if options.no_serve:
         return 0
     print("\nLinli demo: http://127.0.0.1:8000  (Ctrl+C stops it)\n", flush=True)
-    return _serve("127.0.0.1:8000")
+    # Deadlines run in the demo too: overdue appeals are escalated every five minutes.
+    sweeper = subprocess.Popen(
+        [sys.executable, "-m", "linli.cli", "sweep", "--every", "300"],
+        stdout=subprocess.DEVNULL,
+        cwd=PROJECT_DIR,
+    )
+    try:
+        return _serve("127.0.0.1:8000")
+    finally:
+        sweeper.terminate()
 
 
 def test(argv: list[str]) -> int:

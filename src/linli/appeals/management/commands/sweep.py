@@ -1,0 +1,52 @@
+"""``linli sweep [--every SECONDS]``: escalate overdue appeals, auto-confirm and auto-close.
+
+Run once from cron (every few minutes) or as a service with ``--every 300``. Several sweeps at
+once are safe: each appeal is claimed with a conditional update, so it is escalated once.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = "Escalate overdue appeals (督办), auto-confirm resolved ones and close finished ones."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--every",
+            type=int,
+            default=0,
+            help="repeat every SECONDS (at least 10) until stopped; default: run once",
+        )
+
+    def handle(self, *args, every: int = 0, **options):
+        from django.db import close_old_connections
+
+        from linli.appeals.actions import appeals_sweep
+
+        if every and every < 10:
+            raise CommandError("--every must be at least 10 seconds")
+        stopping = False
+
+        def _stop(*_args):
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGTERM, _stop)
+        while True:
+            close_old_connections()
+            result = appeals_sweep()
+            self.stdout.write(json.dumps(result))
+            if not every or stopping:
+                return
+            slept = 0
+            while slept < every and not stopping:
+                time.sleep(1)
+                slept += 1
+            if stopping:
+                return

@@ -111,6 +111,23 @@ PARAMS: dict[str, Callable[[World], list]] = {
     "ledger": lambda w: [d.code for d in BUILTIN_LEDGERS],
     # the group vocabulary is configuration, the same for everyone: a built-in code
     "tag_code": fixed("special_elderly", "dibao"),
+    # appeals of a1, their photos, a1 staff's notifications; a provider unit and a routing rule
+    # at a1; the county's catalogue (configuration, not a1 data) and an Open311 client
+    "appeal_id": ids("appeal_id"),
+    "photo_id": ids("photo_id"),
+    "notification_id": ids("notification_id"),
+    "unit_id": ids("unit_id"),
+    "rule_id": ids("rule_id"),
+    "category_id": ids("category_id"),
+    "template_id": ids("template_id"),
+    "client_id": ids("client_id"),
+    "tier_code": fixed("general"),
+    "day": fixed("2026-10-01"),
+    # Open311: the format suffix, a1's appeals as service requests, categories as services
+    "format": fixed("json", "xml"),
+    "service_request_id": ids("appeal_id"),
+    "service_code": ids("category_id"),
+    "token": placeholder("an appeal's token is known only to whoever posted it"),
 }
 # Area imports (core) keep their drafts in the session; registry imports are jobs in the
 # database: both kinds of id are tried under the one parameter name.
@@ -129,6 +146,9 @@ PUBLIC_AREA_NAMES: dict[str, str] = {
     "api/v1/areas-import-template.xlsx": "static import template with an example name",
     # The import page (town officers) lists the same column notes as the template.
     "areas/import/": "static column notes with an example name",
+    # A resident chooses where the problem is among the communities of the county, as when
+    # signing up.
+    "appeals/new/": "community picker of the resident's county",
 }
 
 
@@ -208,7 +228,8 @@ def leaks(text: str, markers: list[str]) -> list[str]:
 
 
 @pytest.fixture
-def a1_world(users, tree) -> World:
+def a1_world(users, tree, settings, tmp_path) -> World:
+    settings.MEDIA_ROOT = tmp_path
     world = World()
     world.add("area_code", A1, GRID_A1)
     secadmin = users["secadmin"]
@@ -250,6 +271,7 @@ def a1_world(users, tree) -> World:
     world.add("content_type_id", ContentType.objects.get_for_model(User).pk)
     world.markers.extend([A1_AREA_NAME, A1_GRID_NAME, "仙城台账2025"])
     _registry_world(world, users)
+    _appeals_world(world, users, tree)
     assert ApiToken.objects.filter(user__in=a1_people).count() == 3
     return world
 
@@ -301,6 +323,96 @@ def _registry_world(world: World, users) -> None:
     world.add("import_job_id", job.pk)
     world.people.append("诸葛亮亮")
     world.markers.extend(["欧阳楼", "仙城北路88号", "仙城南巷17号", "仙城东街5号", "视力一级"])
+
+
+def _appeals_world(world: World, users, tree) -> None:
+    """a1's appeals: one a resident submitted with a photo, one a worker took at the window,
+    handled, rated badly and called back; a provider unit and a routing rule at a1."""
+    from PIL import Image
+
+    from linli.appeals import actions as appeal_actions
+    from linli.appeals.models import Category, Photo, ResponseTemplate
+    from linli.core.models import Notification
+
+    county = tree["county"].code
+    appeal_actions.appeal_defaults_load(actor=SYSTEM, county_code=county)
+    categories = {c.key: c for c in Category.objects.filter(area_code=county)}
+    world.add("category_id", categories["noise"].pk, categories["property.leak"].pk)
+    world.add(
+        "template_id",
+        *ResponseTemplate.objects.filter(area_code=county).values_list("pk", flat=True),
+    )
+    unit = appeal_actions.unit_create(
+        actor=users["town_a"], area_code=A1, kind="provider", name="仙城物业服务中心"
+    )
+    world.add("unit_id", unit.pk)
+    rule = appeal_actions.routing_rule_create(
+        actor=users["town_a"],
+        area_code=A1,
+        unit_id=unit.pk,
+        category_id=categories["property.leak"].pk,
+    )
+    world.add("rule_id", rule.pk)
+    client, _key = appeal_actions.open311_client_create(
+        actor=users["secadmin"], name="仙城便民热线", area_code=county
+    )
+    world.add("client_id", client.pk)
+    photo = io.BytesIO()
+    Image.new("RGB", (32, 24), (200, 30, 30)).save(photo, "PNG")
+    photo.seek(0)
+    photo.name = "leak.png"
+    mine = appeal_actions.appeal_submit(
+        actor=users["resident_a1"],
+        category_id=categories["property.leak"].pk,
+        area_code=GRID_A1,
+        title="欧阳楼三单元楼道漏水",
+        description="楼道天花板漏水已经三天，墙皮脱落",
+        address="仙城北路88号欧阳楼三单元",
+        photos=[photo],
+    )
+    window = appeal_actions.appeal_submit(
+        actor=users["worker_a1"],
+        channel="window",
+        category_id=categories["noise"].pk,
+        area_code=A1,
+        title="仙城广场舞音响太吵",
+        description="每晚九点后广场舞音响声音很大，影响老人休息",
+        contact_name="欧阳秀芝",
+        contact_phone="13577770001",
+    )
+    worker = users["worker_a1"]
+    appeal_actions.appeal_accept(actor=worker, appeal_id=window.pk, message="已受理仙城广场")
+    appeal_actions.appeal_progress(actor=worker, appeal_id=window.pk, note="约谈仙城舞队队长")
+    appeal_actions.appeal_resolve(actor=worker, appeal_id=window.pk, resolution="已与仙城舞队协商")
+    appeal_actions.appeal_rate(
+        actor=users["head_a1"], appeal_id=window.pk, level=2, comment="仙城音响仍然很吵",
+        on_behalf=True,
+    )  # fmt: skip
+    appeal_actions.appeal_callback(
+        actor=users["head_a1"], appeal_id=window.pk, outcome="unsatisfied", note="回访仙城舞队问题"
+    )
+    world.add("appeal_id", mine.pk, window.pk)
+    world.add("photo_id", *Photo.objects.filter(appeal=mine).values_list("pk", flat=True))
+    world.add(
+        "notification_id",
+        *Notification.objects.filter(user__in=[worker, users["resident_a1"]]).values_list(
+            "pk", flat=True
+        ),
+    )
+    world.markers.extend(
+        [
+            "欧阳楼三单元楼道漏水",
+            "楼道天花板漏水已经三天",
+            "仙城广场舞音响太吵",
+            "已受理仙城广场",
+            "约谈仙城舞队队长",
+            "已与仙城舞队协商",
+            "仙城音响仍然很吵",
+            "回访仙城舞队问题",
+            "仙城物业服务中心",
+            "仙城北路88号欧阳楼三单元",
+        ]
+    )
 
 
 def _client(user) -> Client:
@@ -389,6 +501,7 @@ def test_every_url_is_free_of_a1_data_for_its_neighbours(users, a1_world):
     # the walk reached a1's objects through every kind of parameter that has any
     assert {"code", "event_id", "assignment_id", "token_id", "fmt"} <= walked_params
     assert {"resident_id", "household_id", "membership_id", "staff_id", "ledger"} <= walked_params
+    assert {"appeal_id", "photo_id", "notification_id", "unit_id", "rule_id"} <= walked_params
 
 
 def test_the_walk_detects_a1_data_when_it_is_shown(users, a1_world):

@@ -34,6 +34,17 @@ RESIDENT_FILES = (
     "core/templates/core/accounts/profile.html",
     "core/templates/core/accounts/_field.html",
     "core/templates/core/accounts/_form_errors.html",
+    "core/templates/core/notifications.html",
+    "core/views/notifications.py",
+    "appeals/templates/appeals/resident/submit.html",
+    "appeals/templates/appeals/resident/_questions.html",
+    "appeals/templates/appeals/resident/_similar.html",
+    "appeals/templates/appeals/resident/_clock.html",
+    "appeals/templates/appeals/resident/_pagination.html",
+    "appeals/templates/appeals/resident/mine.html",
+    "appeals/templates/appeals/resident/detail.html",
+    "appeals/forms/resident.py",
+    "appeals/views/resident.py",
 )
 
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif]|\{\w*\}")

@@ -55,6 +55,8 @@ def _token_user(token: str):
 
 class BearerToken(HttpBearer):
     def authenticate(self, request, token):
+        if not token:
+            return None
         user = _token_user(token)
         if user is not None:
             request.user = user
@@ -65,7 +67,9 @@ class TokenHeader(APIKeyHeader):
     param_name = "X-API-Token"
 
     def authenticate(self, request, key):
-        user = _token_user(key or "")
+        if not key:
+            return None
+        user = _token_user(key)
         if user is not None:
             request.user = user
         return user

@@ -16,6 +16,7 @@ urlpatterns = [
     path("sysadmin/", admin.site.urls),
     path("registry/", include("linli.registry.urls")),
     path("appeals/", include("linli.appeals.urls")),
+    path("open311/v2/", include("linli.appeals.open311.urls")),
     path("", include("linli.core.urls")),
     path("", include("linli.web.urls")),
 ]

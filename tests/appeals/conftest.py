@@ -51,3 +51,84 @@ def submit(tree, users, catalogue):
         return actions.appeal_submit(actor=actor or users["resident_a1"], **data)
 
     return _submit
+
+
+# --- clocks, counts, media, a department category ---------------------------------------------
+
+
+class Clock:
+    """The time the appeal actions see (``_common.now``): ``set(when)`` and ``advance(**delta)``."""
+
+    def __init__(self, when):
+        self.when = when
+
+    def __call__(self):
+        return self.when
+
+    def set(self, when):
+        self.when = when
+        return when
+
+    def advance(self, **delta):
+        import datetime as dt
+
+        self.when = self.when + dt.timedelta(**delta)
+        return self.when
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Freeze the actions' clock at Wednesday 18 November 2026, 10:00 in Asia/Shanghai."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from linli.appeals.actions import _common
+
+    frozen = Clock(dt.datetime(2026, 11, 18, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
+    monkeypatch.setattr(_common, "now", frozen)
+    return frozen
+
+
+@pytest.fixture
+def counts(db):
+    """``counts()``: how many rows each appeals table (and the audit log) holds, to show that
+    a refused action wrote nothing."""
+    from linli.appeals import models as m
+    from linli.core.models import AuditEvent, Notification
+
+    tables = {
+        "appeal": m.Appeal,
+        "event": m.Event,
+        "dispatch": m.Dispatch,
+        "photo": m.Photo,
+        "rating": m.Rating,
+        "rectification": m.Rectification,
+        "callback": m.Callback,
+        "supervision": m.Supervision,
+        "audit": AuditEvent,
+        "notification": Notification,
+    }
+
+    def _counts() -> dict[str, int]:
+        return {name: model.objects.count() for name, model in tables.items()}
+
+    return _counts
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Uploaded photos go to a temporary MEDIA_ROOT."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return tmp_path / "media"
+
+
+@pytest.fixture
+def dept_category(tree, catalogue):
+    """A county category handled by default by a department office (no rule: a dispatcher
+    decides which one)."""
+    return Category.objects.create(
+        area_code=tree["county"].code,
+        name="建筑工地扬尘",
+        tier=catalogue["noise"].tier,
+        unit_kind=Unit.Kind.DEPARTMENT,
+    )

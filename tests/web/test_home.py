@@ -151,7 +151,7 @@ def test_officer_home_query_count_does_not_grow_with_the_tree(users, tree, login
 
 def test_officer_home_stays_within_a_few_queries(users, login, django_assert_max_num_queries):
     client = login(users["county"])
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         assert client.get("/").status_code == 200
 
 

@@ -15,7 +15,7 @@ class AppealsConfig(AppConfig):
         entries = [
             NavItem(_("My appeals"), "appeals:mine", Cap.RESIDENT_HOME, "inbox"),
             NavItem(_("Appeals"), "appeals:inbox", Cap.STAFF_HOME, "inbox"),
-            NavItem(_("Appeal figures"), "appeals:metrics", Cap.APPEAL_VIEW, "chart"),
+            NavItem(_("Appeal figures"), "appeals:metrics", Cap.STAFF_HOME, "chart"),
             NavItem(_("Appeal settings"), "appeals:config", Cap.APPEAL_ROUTE, "settings"),
             NavItem(_("Appeal catalogue"), "appeals:catalogue", Cap.APPEAL_CONFIGURE, "tags"),
             NavItem(_("Open311 clients"), "appeals:open311_clients", Cap.OPEN311_KEYS, "key"),

@@ -344,7 +344,13 @@ class State(models.TextChoices):
 # it back to the dispatcher; reopen follows a bad rating or a resident who says it is not done.
 TRANSITIONS: dict[str, set[str]] = {
     State.SUBMITTED: {State.DISPATCHED, State.REJECTED, State.MERGED},
-    State.DISPATCHED: {State.DISPATCHED, State.ACCEPTED, State.SUBMITTED, State.MERGED},
+    State.DISPATCHED: {
+        State.DISPATCHED,
+        State.ACCEPTED,
+        State.SUBMITTED,
+        State.MERGED,
+        State.REJECTED,
+    },
     State.ACCEPTED: {State.IN_PROGRESS, State.RESOLVED, State.DISPATCHED},
     State.IN_PROGRESS: {State.RESOLVED, State.DISPATCHED},
     State.RESOLVED: {State.CONFIRMED, State.IN_PROGRESS},
@@ -613,6 +619,40 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.appeal_id} {self.kind}"
+
+    @property
+    def text(self) -> str:
+        """What the resident reads: the words someone wrote, or the step's own sentence in the
+        reader's language (steps the platform takes are never stored as text)."""
+        if self.message:
+            return self.message
+        template = EVENT_TEXT.get(self.kind)
+        if template is None:
+            return ""
+        appeal = self.appeal
+        merged = appeal.merged_into.number if appeal.merged_into_id else ""
+        return str(template) % {
+            "unit": self.unit.name if self.unit_id else "",
+            "number": appeal.number,
+            "main": merged,
+        }
+
+
+EVENT_TEXT = {
+    Event.Kind.SUBMITTED: _("Your appeal was received. Its number is %(number)s."),
+    Event.Kind.DISPATCHED: _("Passed to %(unit)s to handle."),
+    Event.Kind.TRANSFERRED: _("Passed to %(unit)s to handle."),
+    Event.Kind.ACCEPTED: _("%(unit)s has accepted your appeal."),
+    Event.Kind.STARTED: _("Work on your appeal has started."),
+    Event.Kind.RETURNED: _("Your appeal is being passed to the right unit."),
+    Event.Kind.REOPENED: _("Your appeal has gone back to %(unit)s."),
+    Event.Kind.ESCALATED: _("Your appeal is now supervised by a higher level."),
+    Event.Kind.AUTO_CONFIRMED: _("Confirmed automatically: no answer came in the days allowed."),
+    Event.Kind.CONFIRMED: _("You confirmed that it is done."),
+    Event.Kind.MERGED: _("Your appeal repeats %(main)s, which is being handled; follow it there."),
+    Event.Kind.CLOSED: _("Closed."),
+    Event.Kind.PHOTO: _("A photo was added."),
+}
 
 
 def _photo_path(instance, filename: str) -> str:

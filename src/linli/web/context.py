@@ -1,4 +1,5 @@
-"""Template context for the site shell: navigation by role, elderly mode, languages."""
+"""Template context for the site shell: navigation by role, elderly mode, languages, and the
+number of unread notifications (counted once, and only if the page shows it)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,20 @@ from django.conf import settings
 from linli.core import scoping
 
 from .views import optional_url as _optional_url
+
+
+def _unread_counter(user):
+    """A callable the template calls for the count: one query at most, none if unused."""
+    found: list[int] = []
+
+    def count() -> int:
+        if not found:
+            from linli.core.queries import notification_unread_count
+
+            found.append(notification_unread_count(actor=user))
+        return found[0]
+
+    return count
 
 
 def shell(request) -> dict:
@@ -23,4 +38,5 @@ def shell(request) -> dict:
         "account_url": _optional_url("core:profile") if signed_in else None,
         "register_url": None if signed_in else _optional_url("core:register"),
         "demo_mode": settings.LINLI_DEMO,
+        "notifications_unread": _unread_counter(user) if signed_in else 0,
     }

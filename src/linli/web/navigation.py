@@ -40,12 +40,15 @@ def menu_for(request) -> list[dict]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        items.append(
-            {
-                "label": item.label,
-                "url": url,
-                "icon": item.icon,
-                "active": request.path == url or (url != "/" and request.path.startswith(url)),
-            }
-        )
+        items.append({"label": item.label, "url": url, "icon": item.icon, "active": False})
+    # The entry whose address is the longest start of this page is the one we are in
+    # (/appeals/settings/catalogue/ is the catalogue, not "Appeals" nor "Appeal settings").
+    matches = [
+        entry
+        for entry in items
+        if request.path == entry["url"]
+        or (entry["url"] != "/" and request.path.startswith(entry["url"]))
+    ]
+    if matches:
+        max(matches, key=lambda entry: len(entry["url"]))["active"] = True
     return items

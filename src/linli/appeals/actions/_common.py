@@ -89,6 +89,7 @@ def event(
     note: str = "",
     public: bool = True,
     from_state: str = "",
+    to_state: str = "",
 ) -> Event:
     return Event.objects.create(
         appeal=appeal,
@@ -100,7 +101,7 @@ def event(
         message=(message or "")[:TEXT_MAX],
         note=(note or "")[:TEXT_MAX],
         from_state=from_state,
-        to_state=appeal.state,
+        to_state=to_state or appeal.state,
     )
 
 

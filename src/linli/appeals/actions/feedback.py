@@ -3,7 +3,10 @@ the unit's supervisor must record before the appeal can close again."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.core.errors import ActionError, Conflict, Forbidden
@@ -20,6 +23,7 @@ from ..models import (
     Rectification,
     State,
     add_workdays,
+    local_tz,
     workday_overrides,
 )
 from . import _common as c
@@ -37,6 +41,16 @@ def _level(value, field: str) -> int:
     return level
 
 
+def _rated_text(level: int, comment: str) -> str:
+    """Stored in the site's language: a timeline is read by the resident and by staff alike."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        label = str(RatingLevel(level).label)
+    return f"{label}: {comment}" if comment else label
+
+
 def reopen(
     appeal: Appeal, *, actor, now, reason: str, rating: Rating | None
 ) -> Rectification | None:
@@ -49,11 +63,11 @@ def reopen(
     rect = None
     policy = c.policy_for(appeal.area_code)
     if rating is not None:
-        day = now.date()
+        day = timezone.localtime(now, local_tz()).date()
         due = add_workdays(
             now,
             policy.rectify_workdays,
-            workday_overrides(day, day.replace(year=day.year + 1)),
+            workday_overrides(day, day + dt.timedelta(days=policy.rectify_workdays * 3 + 31)),
         )
         rect = Rectification.objects.create(
             appeal=appeal,
@@ -85,7 +99,6 @@ def reopen(
         actor=actor,
         now=now,
         unit=appeal.unit,
-        message=_("Your appeal has gone back to %(unit)s.") % {"unit": appeal.unit.name},
         note=reason,
         from_state=before,
     )
@@ -137,6 +150,14 @@ def appeal_rate(
         if appeal.state not in RATEABLE:
             raise Conflict(_("An appeal is rated once it is resolved."), code="illegal-transition")
         now = c.now()
+        if appeal.state == State.CLOSED and appeal.confirmed_at is not None:
+            days = c.policy_for(appeal.area_code).rating_days
+            if appeal.confirmed_at + dt.timedelta(days=days) < now:
+                raise Conflict(
+                    _("The time to rate this appeal ended %(days)d days after it was confirmed.")
+                    % {"days": days},
+                    code="rating-closed",
+                )
         try:
             with transaction.atomic():
                 rating = Rating.objects.create(
@@ -164,7 +185,7 @@ def appeal_rate(
             actor=actor,
             now=now,
             unit=appeal.unit,
-            message=f"{RatingLevel(level).label}" + (f": {comment}" if comment else ""),
+            message=_rated_text(level, comment),
             from_state=appeal.state,
         )
         if rating.is_bad:

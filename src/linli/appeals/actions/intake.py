@@ -8,6 +8,7 @@ or the category's default kind finds one; otherwise it waits for a dispatcher.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -53,6 +54,8 @@ def clean_point(lat, lng) -> tuple[Decimal | None, Decimal | None]:
     try:
         lat_d = Decimal(str(lat)).quantize(Decimal("0.000001"))
         lng_d = Decimal(str(lng)).quantize(Decimal("0.000001"))
+        if not (lat_d.is_finite() and lng_d.is_finite()):
+            raise InvalidOperation
     except (InvalidOperation, ValueError):
         raise ActionError(_("The map point is not a valid position."), field="lat") from None
     if not (Decimal(3) <= lat_d <= Decimal(54) and Decimal(73) <= lng_d <= Decimal(136)):
@@ -89,9 +92,12 @@ def clean_attributes(category: Category, answers) -> dict:
             clean[code] = text
         elif kind == "number":
             try:
-                clean[code] = float(text) if "." in text else int(text)
+                number = float(text) if any(ch in text for ch in ".eE") else int(text)
             except ValueError:
                 raise ActionError(_("Enter a number."), field=f"attributes.{code}") from None
+            if not math.isfinite(number) or abs(number) > 1e12:
+                raise ActionError(_("Enter a number."), field=f"attributes.{code}")
+            clean[code] = number
         elif kind == "datetime":
             try:
                 dt.datetime.fromisoformat(text)
@@ -255,17 +261,11 @@ def appeal_submit(
         first_receiver = None
         if channel in STAFF_CHANNELS:
             # 首问负责: the worker's own unit answers for it until another unit accepts.
-            first_receiver = next(
-                (
-                    u
-                    for u in (
-                        queries.unit_for_area(area.code, kind)
-                        for kind in ("grid", "community", "town")
-                    )
-                    if u is not None and queries.can_act_for(actor, u)
-                ),
-                None,
-            )
+            candidates = [
+                queries.unit_for_area(area.code, kind) for kind in ("grid", "community", "town")
+            ]  # created on first use, so before acting_unit_ids reads them
+            own = set(queries.acting_unit_ids(actor))
+            first_receiver = next((u for u in candidates if u is not None and u.pk in own), None)
         appeal.accountable_unit = first_receiver or unit
         if unit is not None:
             appeal.state = State.DISPATCHED
@@ -276,9 +276,8 @@ def appeal_submit(
             Event.Kind.SUBMITTED,
             actor=actor,
             now=now,
-            message=_("Your appeal was received. Its number is %(number)s.")
-            % {"number": appeal.number},
             from_state="",
+            to_state=State.SUBMITTED,
         )
         if unit is not None:
             Dispatch.objects.create(appeal=appeal, unit=unit, dispatched_at=now)
@@ -287,7 +286,6 @@ def appeal_submit(
                 Event.Kind.DISPATCHED,
                 now=now,
                 unit=unit,
-                message=_("Passed to %(unit)s to handle.") % {"unit": unit.name},
                 note=_("Routed by rule %(rule)s.") % {"rule": rule.pk} if rule else "",
                 from_state=State.SUBMITTED,
             )

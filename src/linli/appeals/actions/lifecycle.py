@@ -8,10 +8,12 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from linli.core import audit, scoping
 from linli.core.errors import ActionError, Conflict, Forbidden, NotFound
+from linli.core.roles import Cap
 
 from .. import queries
-from ..models import Appeal, Dispatch, Event, State, Unit
+from ..models import ENDED_STATES, Appeal, Dispatch, Event, State, Unit
 from . import _common as c
 from .photos import clean_photos, save_photos
 
@@ -36,7 +38,7 @@ def _end_live(appeal: Appeal, outcome: str, now) -> None:
 
 def _hand_to(appeal: Appeal, unit: Unit, *, actor, now, reason: str, kind: str) -> None:
     """End the live turn and give the appeal to ``unit`` with a response clock."""
-    if appeal.unit_id == unit.pk and appeal.state == State.DISPATCHED:
+    if appeal.unit_id == unit.pk:
         raise ActionError(_("The appeal is already with this unit."), field="unit")
     before = c.move(appeal, State.DISPATCHED, now)
     _end_live(appeal, "transferred" if before != State.SUBMITTED else "withdrawn", now)
@@ -60,7 +62,6 @@ def _hand_to(appeal: Appeal, unit: Unit, *, actor, now, reason: str, kind: str) 
         actor=actor,
         now=now,
         unit=unit,
-        message=_("Passed to %(unit)s to handle.") % {"unit": unit.name},
         note=reason,
         from_state=before,
     )
@@ -82,7 +83,9 @@ def appeal_dispatch(*, actor, appeal_id: int, unit_id, note: str = "") -> Appeal
         appeal = c.lock(actor, appeal_id)
         c.require_dispatch(actor, appeal)
         if appeal.state not in (State.SUBMITTED, State.DISPATCHED):
-            raise Conflict(_("Only an appeal not yet accepted can be dispatched."))
+            raise Conflict(
+                _("Only an appeal not yet accepted can be dispatched."), code="illegal-transition"
+            )
         unit = _target_unit(appeal, unit_id)
         now = c.now()
         kind = Event.Kind.DISPATCHED if appeal.state == State.SUBMITTED else Event.Kind.TRANSFERRED
@@ -93,7 +96,10 @@ def appeal_dispatch(*, actor, appeal_id: int, unit_id, note: str = "") -> Appeal
 
 def appeals_dispatch_bulk(*, actor, appeal_ids: list[int], unit_id, note: str = "") -> int:
     """Dispatch several appeals to one unit: all or none (one transaction)."""
-    ids = sorted({int(pk) for pk in appeal_ids or []})
+    try:
+        ids = sorted({int(pk) for pk in appeal_ids or []})
+    except (TypeError, ValueError):
+        raise ActionError(_("Choose appeals from the list."), field="appeals") from None
     if not ids:
         raise ActionError(_("Choose at least one appeal."), field="appeals")
     if len(ids) > 200:
@@ -140,7 +146,7 @@ def appeal_accept(*, actor, appeal_id: int, message: str = "") -> Appeal:
             actor=actor,
             now=now,
             unit=appeal.unit,
-            message=message or _("%(unit)s has accepted your appeal.") % {"unit": appeal.unit.name},
+            message=message,
             from_state=before,
         )
         c.record(actor, "appeal.accept", appeal, unit=appeal.unit_id)
@@ -169,7 +175,7 @@ def appeal_start(*, actor, appeal_id: int, message: str = "") -> Appeal:
             actor=actor,
             now=now,
             unit=appeal.unit,
-            message=message or _("Work on your appeal has started."),
+            message=message,
             from_state=before,
         )
         c.record(actor, "appeal.start", appeal)
@@ -294,7 +300,6 @@ def appeal_return(*, actor, appeal_id: int, reason: str) -> Appeal:
             actor=actor,
             now=now,
             unit=unit,
-            message=_("Your appeal is being passed to the right unit."),
             note=reason,
             from_state=before,
         )
@@ -323,7 +328,9 @@ def appeal_transfer(*, actor, appeal_id: int, unit_id, reason: str) -> Appeal:
                 _("Only the unit handling this appeal or a dispatcher can transfer it.")
             )
         if appeal.state not in (State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS):
-            raise Conflict(_("Only an open appeal with a unit can be transferred."))
+            raise Conflict(
+                _("Only an open appeal with a unit can be transferred."), code="illegal-transition"
+            )
         unit = _target_unit(appeal, unit_id)
         now = c.now()
         _hand_to(appeal, unit, actor=actor, now=now, reason=reason, kind=Event.Kind.TRANSFERRED)
@@ -334,18 +341,29 @@ def appeal_transfer(*, actor, appeal_id: int, unit_id, reason: str) -> Appeal:
 def appeal_merge(*, actor, appeal_id: int, into_id: int, reason: str = "") -> Appeal:
     """A duplicate joins the appeal it repeats; its resident follows the main one."""
     reason = c.clean_text(reason, field="reason", required=False)
+    try:
+        into_pk = int(into_id)
+    except (TypeError, ValueError):
+        raise ActionError(_("Give the number of the appeal it repeats."), field="into") from None
     with transaction.atomic():
+        # Merges across each other must not deadlock: take both rows in id order first.
+        list(
+            Appeal.objects.select_for_update()
+            .filter(pk__in=sorted({int(appeal_id), into_pk}))
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
         appeal = c.lock(actor, appeal_id)
         c.require_dispatch(actor, appeal)
         try:
-            into = c.lock(actor, int(into_id))
-        except (TypeError, ValueError, NotFound):
+            into = c.lock(actor, into_pk)
+        except NotFound:
             raise ActionError(
                 _("Give the number of the appeal it repeats."), field="into"
             ) from None
         if into.pk == appeal.pk:
             raise ActionError(_("An appeal cannot repeat itself."), field="into")
-        if into.state in (State.MERGED, State.REJECTED):
+        if into.state in ENDED_STATES:
             raise ActionError(_("That appeal has itself ended; choose the main one."), field="into")
         now = c.now()
         before = c.move(appeal, State.MERGED, now)
@@ -358,8 +376,6 @@ def appeal_merge(*, actor, appeal_id: int, into_id: int, reason: str = "") -> Ap
             Event.Kind.MERGED,
             actor=actor,
             now=now,
-            message=_("Your appeal repeats %(number)s, which is being handled; follow it there.")
-            % {"number": into.number},
             note=reason,
             from_state=before,
         )
@@ -489,3 +505,21 @@ def appeal_photo_add(*, actor, appeal_id: int, photos) -> int:
         c.event(appeal, Event.Kind.PHOTO, actor=actor, now=now, from_state=appeal.state)
         c.record(actor, "appeal.photo", appeal, photos=len(cleaned))
     return len(cleaned)
+
+
+def appeal_contact_reveal(*, actor, appeal_id: int) -> str:
+    """The contact's phone in full, for whoever must call them back: the unit handling the
+    appeal (an office's member holds no ``pii.reveal``) or staff who may reveal personal data
+    where it is. Always audited as a reveal; the number is never written anywhere else."""
+    appeal = queries.appeal_get(actor=actor, appeal_id=appeal_id)
+    # The unit's own staff, not everyone who oversees it.
+    acting = appeal.unit_id is not None and appeal.unit_id in queries.acting_unit_ids(actor)
+    if not acting and not scoping.has_cap(actor, Cap.PII_REVEAL, appeal.area_code):
+        raise Forbidden(_("Only the unit handling this appeal can see the number in full."))
+    if not appeal.contact_phone:
+        raise NotFound(_("Nothing is recorded in this field."))
+    with transaction.atomic():
+        audit.record(
+            actor, "pii.reveal", appeal, extra={"field": "contact_phone", "as_unit": acting}
+        )
+    return appeal.contact_phone

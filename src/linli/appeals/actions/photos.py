@@ -43,8 +43,11 @@ def clean_photos(files, *, field: str = "photos") -> list[CleanPhoto]:
                 field=field,
             )
         try:
-            Image.MAX_IMAGE_PIXELS = PHOTO_MAX_PIXELS
             with Image.open(upload) as image:
+                if image.width * image.height > PHOTO_MAX_PIXELS:
+                    raise ActionError(
+                        _("This photo is too large; please send a smaller one."), field=field
+                    )
                 if image.format not in {"JPEG", "PNG", "WEBP", "HEIF", "GIF", "MPO"}:
                     raise UnidentifiedImageError
                 image = ImageOps.exif_transpose(image)

@@ -8,11 +8,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from linli.core import scoping
-from linli.core.errors import Forbidden
+from linli.core.errors import Conflict, Forbidden
 
 from .. import queries
 from ..models import Appeal, Event, Policy, State, Supervision
@@ -51,7 +51,6 @@ def _escalate(appeal: Appeal, *, level: int, reason: str, actor, now, note: str 
         now=now,
         unit=unit,
         public=True,
-        message=_("Your appeal is now supervised by a higher level."),
         note=note,
         from_state=appeal.state,
     )
@@ -84,7 +83,7 @@ def appeal_supervise(*, actor, appeal_id: int, note: str) -> Appeal:
             State.ACCEPTED,
             State.IN_PROGRESS,
         ):
-            raise Forbidden(_("Only an open appeal can be supervised."))
+            raise Conflict(_("Only an open appeal can be supervised."), code="illegal-transition")
         now = c.now()
         level = appeal.escalation_level + 1
         Appeal.objects.filter(pk=appeal.pk).update(escalation_level=level, escalated_at=now)
@@ -100,6 +99,11 @@ def _policies() -> dict[str, Policy]:
     return {p.area_code: p for p in Policy.objects.all()}
 
 
+def _shortest(policies: dict[str, Policy], field: str) -> int:
+    default = Policy._meta.get_field(field).get_default()
+    return min([getattr(p, field) for p in policies.values()] + [default])
+
+
 def _policy(policies: dict[str, Policy], area_code: str) -> Policy:
     county = queries.county_code(area_code)
     return policies.get(county) or Policy(area_code=county)
@@ -110,8 +114,15 @@ def sweep_escalations(now: dt.datetime, *, limit: int = SWEEP_BATCH) -> int:
     when it is still overdue the county's hours later."""
     policies = _policies()
     done = 0
+    # Appeals at level 1 still inside every county's waiting time stay out of the batch, so a
+    # day's worth of them cannot hold up appeals that have just run out.
+    shortest = _shortest(policies, "escalate_again_hours")
     candidates = list(
-        Appeal.objects.filter(due_at__lt=now, escalation_level__lt=2)
+        Appeal.objects.filter(due_at__lt=now)
+        .filter(
+            Q(escalation_level=0)
+            | Q(escalation_level=1, due_at__lt=now - dt.timedelta(hours=shortest))
+        )
         .order_by("due_at")
         .values_list("pk", "escalation_level", "due_at", "area_code")[:limit]
     )
@@ -143,7 +154,7 @@ def sweep_confirmations(now: dt.datetime, *, limit: int = SWEEP_BATCH) -> int:
     """Resolved appeals the resident has not answered within the county's days are confirmed."""
     policies = _policies()
     done = 0
-    oldest = now - dt.timedelta(days=1)
+    oldest = now - dt.timedelta(days=_shortest(policies, "auto_confirm_days"))
     rows = list(
         Appeal.objects.filter(state=State.RESOLVED, resolved_at__lt=oldest)
         .order_by("resolved_at")
@@ -164,8 +175,6 @@ def sweep_confirmations(now: dt.datetime, *, limit: int = SWEEP_BATCH) -> int:
                 appeal,
                 Event.Kind.AUTO_CONFIRMED,
                 now=now,
-                message=_("Confirmed automatically after %(days)d days without an answer.")
-                % {"days": days},
                 from_state=State.RESOLVED,
             )
             c.record(scoping.SYSTEM, "appeal.auto_confirm", appeal)
@@ -178,7 +187,11 @@ def sweep_closings(now: dt.datetime, *, limit: int = SWEEP_BATCH) -> int:
     policies = _policies()
     done = 0
     rows = list(
-        Appeal.objects.filter(state=State.CONFIRMED, callback_due=False)
+        Appeal.objects.filter(
+            state=State.CONFIRMED,
+            callback_due=False,
+            confirmed_at__lt=now - dt.timedelta(days=_shortest(policies, "rating_days")),
+        )
         .order_by("confirmed_at")
         .values_list("pk", "confirmed_at", "area_code")[:limit]
     )

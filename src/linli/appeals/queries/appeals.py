@@ -107,7 +107,11 @@ def appeal_list(*, actor, filters: dict | None = None) -> QuerySet:
         code = str(filters["area"])
         if not code.isdigit():
             raise ActionError(_("An area is given by its code."), field="area")
-        qs = qs.filter(area_code__startswith=areacodes.prefix_of(areacodes.normalize(code)))
+        try:
+            prefix = areacodes.prefix_of(areacodes.normalize(code))
+        except ValueError:
+            raise ActionError(_("An area is given by its code."), field="area") from None
+        qs = qs.filter(area_code__startswith=prefix)
     if filters.get("channel"):
         qs = qs.filter(channel=filters["channel"])
     now = timezone.now()

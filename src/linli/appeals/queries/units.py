@@ -179,10 +179,18 @@ def category_chain(category: Category) -> list[Category]:
     seen = {category.pk}
     parent_id = category.parent_id
     while parent_id is not None and parent_id not in seen:
-        parent = Category.objects.only("id", "parent_id").get(pk=parent_id)
-        chain.append(parent)
-        seen.add(parent.pk)
-        parent_id = parent.parent_id
+        # Catalogues are two or three levels deep: one query brings three generations.
+        parent = (
+            Category.objects.select_related("parent__parent")
+            .only("id", "parent_id", "parent__id", "parent__parent_id", "parent__parent__id")
+            .get(pk=parent_id)
+        )
+        for row in (parent, parent.parent, parent.parent.parent if parent.parent else None):
+            if row is None or row.pk in seen:
+                break
+            chain.append(row)
+            seen.add(row.pk)
+            parent_id = row.parent_id
     return chain
 
 
@@ -230,3 +238,35 @@ def category_label(category: Category) -> str:
         if stored is not None and category.name in (stored, _DEFAULT_NAMES[category.key]):
             return gettext(_DEFAULT_NAMES[category.key])
     return category.name
+
+
+OFFICE_KINDS = (Unit.Kind.DEPARTMENT, Unit.Kind.PROVIDER)
+CHOICES_MAX = 400
+
+
+def _offices_for(prefix: str) -> Q:
+    """Offices and providers that serve ``prefix``: those inside it and those sitting at one of
+    the areas above it (a county's bureaus serve every community of the county)."""
+    code = areacodes.normalize(prefix.ljust(12, "0")[:15]) if prefix else ""
+    above = [code, *areacodes.ancestors(code)] if code else []
+    return Q(kind__in=OFFICE_KINDS) & (Q(area_code__startswith=prefix) | Q(area_id__in=above))
+
+
+def unit_choices(*, actor, cap: str, members: bool = False) -> list[Unit]:
+    """Units in use where the actor holds ``cap`` (for filters and pickers): the area units under
+    their areas, the offices and providers serving them, and with ``members`` their own units."""
+    q = Q(pk__in=member_unit_ids(actor)) if members else Q(pk__in=[])
+    for prefix in scoping.prefixes(actor, cap):
+        q |= Q(kind__in=Unit.AREA_KINDS, area_code__startswith=prefix)
+        q |= _offices_for(prefix)
+    return list(Unit.objects.filter(q, active=True).order_by("area_code", "name")[:CHOICES_MAX])
+
+
+def handoff_units(area_code: str) -> list[Unit]:
+    """Where an appeal at ``area_code`` may go: its grid's, community's and town's own units and
+    the offices and providers serving the place."""
+    units = [unit_for_area(area_code, kind) for kind in ("grid", "community", "town")]
+    offices = Unit.objects.filter(_offices_for(areacodes.normalize(area_code)), active=True)
+    return [u for u in units if u is not None] + list(
+        offices.order_by("kind", "name")[:CHOICES_MAX]
+    )

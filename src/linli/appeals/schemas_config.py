@@ -17,7 +17,7 @@ from pydantic import AfterValidator, ConfigDict
 
 from linli.core import areacodes
 
-from .actions.config import DATATYPES
+from .actions.categories import DATATYPES
 from .models import ResponseTemplate, Tier, Unit
 
 MAX_ID = 2**63 - 1

@@ -1,10 +1,10 @@
 """Forms of the appeals settings pages: routing rules and units, the catalogue, tiers, holidays,
 templates, the county policy and Open311 clients.
 
-They only parse what a person typed into what an action takes; the rules live in
-``actions.config``, whose errors ``linli.registry.forms.apply_errors`` puts next to the fields.
-A category's questions are typed one a line (see :func:`parse_questions`), so they can be edited
-without JavaScript.
+They only parse what a person typed into what an action takes; the rules live in the
+configuration actions (``actions.categories``, ``actions.routing``, …), whose errors
+``linli.registry.forms.apply_errors`` puts next to the fields. A category's questions are typed
+one a line (see :func:`parse_questions`), so they can be edited without JavaScript.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..actions.config import DATATYPES, LIST_TYPES
+from ..actions.categories import DATATYPES, LIST_TYPES
 from ..models import ResponseTemplate, Tier, Unit
 
 BLANK = ("", gettext_lazy("— choose —"))

@@ -76,6 +76,14 @@ from .units import (
     unit_for_area,
     unit_recipients,
 )
+from .workbench import (
+    appeal_response_templates,
+    inbox_categories,
+    intake_areas,
+    intake_categories,
+    photo_get,
+    visible_duplicates,
+)
 
 __all__ = [
     "FORMULAS",
@@ -146,4 +154,10 @@ __all__ = [
     "unit_get",
     "unit_list",
     "unit_members",
+    "appeal_response_templates",
+    "inbox_categories",
+    "intake_areas",
+    "intake_categories",
+    "photo_get",
+    "visible_duplicates",
 ]

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET
 
 from linli.core.errors import ActionError, Forbidden, NotFound
 
-from .. import queries
+from .. import actions, queries
 from ..models import Unit
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -185,7 +185,10 @@ def metrics_export(request):
     scope, errors = _scope(request)
     if errors:  # back to the page, which says what is wrong beside the field
         return redirect(f"{reverse('appeals:metrics')}?{request.GET.urlencode()}")
-    export = queries.metrics_export(actor=request.user, scope=scope)
+    try:
+        export = actions.appeal_metrics_export(actor=request.user, scope=scope)
+    except Forbidden:
+        raise PermissionDenied from None
     response = HttpResponse(export.content, content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(True, export.display_filename)
     response["Cache-Control"] = "no-store"

@@ -186,7 +186,7 @@ def test_list_items_carry_no_personal_data(api, two, community_a1):
     assert set(item) == set(AppealOut.model_fields)
     assert item["number"] == a1.number and item["title"] == a1.title
     assert item["category"] == {"id": a1.category_id, "name": "Noise"}
-    assert item["state"] == "dispatched" and item["state_label"] == "Dispatched"
+    assert item["state"] == "dispatched" and item["state_label"] == "已派单"
     assert item["unit"] == {"id": community_a1.pk, "name": "仙城社区", "kind": "community"}
     assert item["accountable_unit"] == item["unit"]
     assert item["channel"] == "online" and item["area_code"] == a1.area_code
@@ -545,7 +545,7 @@ def test_good_rating_closes_and_bad_rating_reopens_with_callback(api, submit, us
     body = detail(post(api("resident_a1"), f"{good.pk}/rate", {"level": 5, "comment": "很及时"}))
     assert body["state"] == "closed" and body["rating"] == 5
     assert [(r["level"], r["efficiency"], r["level_label"]) for r in body["ratings"]] == [
-        (5, 5, "Very satisfied")
+        (5, 5, "非常满意")
     ]
     phoned = resolved(submit, users)
     assert_problem(post(api("head_a1"), f"{phoned.pk}/rate", {"level": 4}), 403)

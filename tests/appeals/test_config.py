@@ -42,12 +42,6 @@ A2 = "220403001002"
 B1 = "220403002001"
 
 
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
-
-
 @pytest.fixture
 def other(tree, users, catalogue):
     """The neighbouring county 220402 with its own catalogue and civil-affairs officer."""
@@ -73,6 +67,14 @@ CONFIG_MODELS = (
     Policy,
     Open311Client,
 )
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """These tests read messages and sheet names in English (the site's default is Chinese)."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 def last_audit(action: str) -> AuditEvent:

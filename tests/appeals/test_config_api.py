@@ -29,18 +29,21 @@ from linli.core.roles import Cap, Role
 
 from ..conftest import make_area, make_user
 
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """These tests read messages and sheet names in English (the site's default is Chinese)."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
 BASE = "/api/v1/appeals/settings"
 PROBLEM = "application/problem+json"
 COUNTY = "220403000000"
 TOWN_A = "220403001000"
 A1 = "220403001001"
 A2 = "220403001002"
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

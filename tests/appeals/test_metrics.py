@@ -38,6 +38,15 @@ from linli.core.errors import ActionError, Forbidden, NotFound
 from linli.core.models import AuditEvent
 from linli.core.scoping import SYSTEM
 
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """These tests read messages and sheet names in English (the site's default is Chinese)."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2026, 4, 10, 12, tzinfo=TZ)
 MARCH = "2026-03"

@@ -227,10 +227,13 @@ def _event(event: Event, *, staff: bool) -> dict:
     return item
 
 
-def _duplicate(appeal: Appeal, *, staff: bool) -> dict:
+def _duplicate(appeal: Appeal, *, staff: bool, actor=None) -> dict:
+    # Someone else's private appeal shows its kind, never its title (titles may name people).
+    own = actor is not None and appeal.submitter_id == getattr(actor, "pk", None)
+    shown = staff or own or (appeal.public and appeal.category.public)
     item = {
         "number": appeal.number,
-        "title": appeal.title,
+        "title": appeal.title if shown else queries.category_label(appeal.category),
         "state": appeal.state,
         "state_label": str(State(appeal.state).label),
         "submitted_at": appeal.submitted_at,
@@ -307,7 +310,8 @@ def appeal_submit(request, payload: AppealIn):
 def appeal_duplicates_check(request, payload: DuplicatesCheckIn):
     """Same category, open or just resolved, submitted in the last 30 days, within a few
     hundred metres of the point (else in the same community): warn before submitting. Only
-    numbers, titles and states are shown."""
+    numbers, titles and states are shown; for someone else's appeal that is not public, its
+    category stands in for the title."""
     area_code = _area_code(payload.area_code)
     rows = queries.appeal_duplicates(
         area_code=area_code,
@@ -315,7 +319,7 @@ def appeal_duplicates_check(request, payload: DuplicatesCheckIn):
         lat=payload.lat,
         lng=payload.lng,
     )
-    return [_duplicate(appeal, staff=False) for appeal in rows]
+    return [_duplicate(appeal, staff=False, actor=request.user) for appeal in rows]
 
 
 @router.post(

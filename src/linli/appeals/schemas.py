@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 
-from linli.registry.schemas import MAX_ID, In, Text
+from linli.core.schemas import MAX_ID, In, Text
 
 from .models import Callback, Channel, Event, RatingLevel, State, Supervision, Unit
 

@@ -9,50 +9,18 @@ them; afterwards only their first characters (``prefix``) are shown.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
 
-from django.utils.translation import gettext_lazy as _
 from ninja import Field, Schema
-from pydantic import AfterValidator, ConfigDict
 
-from linli.core import areacodes
+from linli.core.schemas import MAX_ID, AreaCode, Id, In, Text  # noqa: F401
 
 from .actions.categories import DATATYPES
 from .models import ResponseTemplate, Tier, Unit
 
-MAX_ID = 2**63 - 1
 _DATATYPES = " | ".join(DATATYPES)
 _UNIT_KINDS = " | ".join(Unit.Kind.values)
 _STEPS = " | ".join(ResponseTemplate.Step.values)
 _RESOLVE_UNITS = " | ".join(Tier.Unit.values)
-
-
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError(str(_("Text cannot contain NUL characters.")))
-    return value
-
-
-def _area_code(value: str) -> str:
-    try:
-        return areacodes.normalize(_no_nul(value))
-    except areacodes.AreaCodeError as exc:
-        raise ValueError(str(exc)) from None
-
-
-Text = Annotated[str, AfterValidator(_no_nul)]
-AreaCode = Annotated[
-    str,
-    AfterValidator(_area_code),
-    Field(description="12 digits (15 for a grid); 220403 is read as 220403000000"),
-]
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-
-
-class In(Schema):
-    """Base of every input: unknown members are refused."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 # --- categories ---------------------------------------------------------------------------------

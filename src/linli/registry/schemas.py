@@ -9,50 +9,17 @@ that :mod:`linli.registry.queries` builds from the stored tails. Dates are ``YYY
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Literal
 
-from django.utils.translation import gettext_lazy as _
 from ninja import Field, Schema
-from pydantic import AfterValidator, ConfigDict
 
-from linli.core import areacodes
+from linli.core.schemas import MAX_ID, AreaCode, Id, In, Text  # noqa: F401
 
 from . import queries
 from .models import GridStaff, Household, Resident
 
 _RELATIONSHIPS = " | ".join(Resident.Relationship.values)
 _LANGUAGES = " | ".join(Resident.Language.values)
-
-# The largest primary key any supported database stores (a signed 64-bit integer).
-MAX_ID = 2**63 - 1
-
-
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError(str(_("Text cannot contain NUL characters.")))
-    return value
-
-
-def _area_code(value: str) -> str:
-    try:
-        return areacodes.normalize(_no_nul(value))
-    except areacodes.AreaCodeError as exc:
-        raise ValueError(str(exc)) from None
-
-
-Text = Annotated[str, AfterValidator(_no_nul)]
-AreaCode = Annotated[
-    str,
-    AfterValidator(_area_code),
-    Field(description="12 digits (15 for a grid); 220403 is read as 220403000000"),
-]
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-
-
-class In(Schema):
-    """Base of every input: unknown members are refused."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 # --- group tags ---------------------------------------------------------------------------

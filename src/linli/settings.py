@@ -386,4 +386,7 @@ LOGGING = {
 LINLI_DEMO = _bool("LINLI_DEMO", False)
 SITE_NAME = _("Linli community services")
 API_PAGE_SIZE_MAX = 200
-DEMO_LOADERS: list[str] = ["linli.registry.demo.load_registry_demo"]
+DEMO_LOADERS: list[str] = [
+    "linli.registry.demo.load_registry_demo",
+    "linli.appeals.demo.load_appeals_demo",
+]

@@ -272,8 +272,15 @@ class RoutingRule(models.Model):
     class Meta:
         ordering = ["prefix", "category_id"]
         constraints = [
+            # One rule per place and category, and one "any category" rule per place (two
+            # partial indexes: SQLite has no NULLS NOT DISTINCT).
             models.UniqueConstraint(
-                fields=["area", "category"], name="appeals_rule_unique", nulls_distinct=False
+                fields=["area", "category"],
+                condition=Q(category__isnull=False),
+                name="appeals_rule_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["area"], condition=Q(category__isnull=True), name="appeals_rule_any_unique"
             ),
         ]
 

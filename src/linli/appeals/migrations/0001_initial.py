@@ -10,451 +10,1265 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0003_notification'),
-        ('registry', '0003_importjob'),
+        ("core", "0003_notification"),
+        ("registry", "0003_importjob"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Holiday',
+            name="Holiday",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(unique=True, verbose_name='date')),
-                ('is_workday', models.BooleanField(default=False, verbose_name='working day')),
-                ('name', models.CharField(max_length=50, verbose_name='name')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(unique=True, verbose_name="date")),
+                ("is_workday", models.BooleanField(default=False, verbose_name="working day")),
+                ("name", models.CharField(max_length=50, verbose_name="name")),
             ],
             options={
-                'verbose_name': 'holiday',
-                'verbose_name_plural': 'holidays',
-                'ordering': ['date'],
+                "verbose_name": "holiday",
+                "verbose_name_plural": "holidays",
+                "ordering": ["date"],
             },
         ),
         migrations.CreateModel(
-            name='Policy',
+            name="Policy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('area_code', linli.core.models.AreaCodeField(max_length=15, unique=True)),
-                ('auto_confirm_days', models.PositiveSmallIntegerField(default=7, help_text='A resolved appeal the resident has not answered counts as confirmed.', verbose_name='auto-confirm after (days)')),
-                ('rating_days', models.PositiveSmallIntegerField(default=15, help_text='After confirmation the resident may rate for this many days, then it closes.', verbose_name='rating open for (days)')),
-                ('satisfied_from', models.PositiveSmallIntegerField(default=3, help_text='Ratings at this level or better count as satisfied (3 = basically satisfied).', verbose_name='satisfied from level')),
-                ('auto_confirmed_resolved', models.BooleanField(default=True, verbose_name='auto-confirmed appeals count as resolved')),
-                ('rectify_workdays', models.PositiveSmallIntegerField(default=15, verbose_name='rectify within (working days)')),
-                ('escalate_again_hours', models.PositiveSmallIntegerField(default=24, help_text='An appeal still overdue this long after supervision goes one level up.', verbose_name='escalate again after (hours)')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("area_code", linli.core.models.AreaCodeField(max_length=15, unique=True)),
+                (
+                    "auto_confirm_days",
+                    models.PositiveSmallIntegerField(
+                        default=7,
+                        help_text="A resolved appeal the resident has not answered counts as confirmed.",
+                        verbose_name="auto-confirm after (days)",
+                    ),
+                ),
+                (
+                    "rating_days",
+                    models.PositiveSmallIntegerField(
+                        default=15,
+                        help_text="After confirmation the resident may rate for this many days, then it closes.",
+                        verbose_name="rating open for (days)",
+                    ),
+                ),
+                (
+                    "satisfied_from",
+                    models.PositiveSmallIntegerField(
+                        default=3,
+                        help_text="Ratings at this level or better count as satisfied (3 = basically satisfied).",
+                        verbose_name="satisfied from level",
+                    ),
+                ),
+                (
+                    "auto_confirmed_resolved",
+                    models.BooleanField(
+                        default=True, verbose_name="auto-confirmed appeals count as resolved"
+                    ),
+                ),
+                (
+                    "rectify_workdays",
+                    models.PositiveSmallIntegerField(
+                        default=15, verbose_name="rectify within (working days)"
+                    ),
+                ),
+                (
+                    "escalate_again_hours",
+                    models.PositiveSmallIntegerField(
+                        default=24,
+                        help_text="An appeal still overdue this long after supervision goes one level up.",
+                        verbose_name="escalate again after (hours)",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'verbose_name': 'appeal policy',
+                "verbose_name": "appeal policy",
             },
         ),
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('area_code', linli.core.models.AreaCodeField(db_index=True, editable=False, max_length=15)),
-                ('key', models.CharField(blank=True, editable=False, max_length=40)),
-                ('name', models.CharField(max_length=60, verbose_name='name')),
-                ('description', models.CharField(blank=True, max_length=300, verbose_name='description')),
-                ('unit_kind', models.CharField(choices=[('grid', 'grid'), ('community', 'community'), ('town', 'town or street'), ('county', 'county'), ('department', 'department office'), ('provider', 'service provider')], max_length=12, verbose_name='handled by default by')),
-                ('public', models.BooleanField(default=True, help_text='Appeals of private matters (assistance, health, disputes) are never public.', verbose_name='may be listed publicly')),
-                ('attributes', models.JSONField(blank=True, default=list, verbose_name='questions')),
-                ('active', models.BooleanField(default=True, verbose_name='in use')),
-                ('sort', models.PositiveSmallIntegerField(default=0)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='appeals.category', verbose_name='parent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "area_code",
+                    linli.core.models.AreaCodeField(db_index=True, editable=False, max_length=15),
+                ),
+                ("key", models.CharField(blank=True, editable=False, max_length=40)),
+                ("name", models.CharField(max_length=60, verbose_name="name")),
+                (
+                    "description",
+                    models.CharField(blank=True, max_length=300, verbose_name="description"),
+                ),
+                (
+                    "unit_kind",
+                    models.CharField(
+                        choices=[
+                            ("grid", "grid"),
+                            ("community", "community"),
+                            ("town", "town or street"),
+                            ("county", "county"),
+                            ("department", "department office"),
+                            ("provider", "service provider"),
+                        ],
+                        max_length=12,
+                        verbose_name="handled by default by",
+                    ),
+                ),
+                (
+                    "public",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Appeals of private matters (assistance, health, disputes) are never public.",
+                        verbose_name="may be listed publicly",
+                    ),
+                ),
+                (
+                    "attributes",
+                    models.JSONField(blank=True, default=list, verbose_name="questions"),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="in use")),
+                ("sort", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="appeals.category",
+                        verbose_name="parent",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'appeal category',
-                'verbose_name_plural': 'appeal categories',
-                'ordering': ['area_code', 'sort', 'id'],
+                "verbose_name": "appeal category",
+                "verbose_name_plural": "appeal categories",
+                "ordering": ["area_code", "sort", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Open311Client',
+            name="Open311Client",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('area_code', linli.core.models.AreaCodeField(max_length=15)),
-                ('prefix', models.CharField(editable=False, max_length=8)),
-                ('digest', models.CharField(editable=False, max_length=64, unique=True)),
-                ('active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("area_code", linli.core.models.AreaCodeField(max_length=15)),
+                ("prefix", models.CharField(editable=False, max_length=8)),
+                ("digest", models.CharField(editable=False, max_length=64, unique=True)),
+                ("active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Appeal',
+            name="Appeal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('area_code', linli.core.models.AreaCodeField(db_index=True, editable=False, max_length=15)),
-                ('title', models.CharField(max_length=80, verbose_name='title')),
-                ('description', models.TextField(max_length=2000, verbose_name='what happened')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='where')),
-                ('lat', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='latitude')),
-                ('lng', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='longitude')),
-                ('attributes', models.JSONField(blank=True, default=dict)),
-                ('channel', models.CharField(choices=[('online', 'online, by the resident'), ('window', 'at the service window'), ('phone', 'by telephone'), ('patrol', 'found on grid patrol'), ('care_visit', 'found on a care visit'), ('api', 'through the API'), ('open311', 'through an Open311 client')], max_length=12, verbose_name='channel')),
-                ('contact_name', models.CharField(blank=True, max_length=50, verbose_name='contact name')),
-                ('contact_phone', linli.core.pii.EncryptedField(blank=True, blind_index='contact_phone_bidx', mask='phone', null=True, purpose='phone', verbose_name='contact phone')),
-                ('contact_phone_bidx', linli.core.pii.BlindIndexField(blank=True, db_index=True, editable=False, max_length=64, null=True)),
-                ('anonymous', models.BooleanField(default=False, verbose_name='hide my name from the public')),
-                ('public', models.BooleanField(default=False, verbose_name='may be listed publicly')),
-                ('token', models.CharField(editable=False, max_length=32, unique=True)),
-                ('state', models.CharField(choices=[('submitted', 'Awaiting dispatch'), ('dispatched', 'Dispatched'), ('accepted', 'Accepted'), ('in_progress', 'In progress'), ('resolved', 'Resolved'), ('confirmed', 'Confirmed'), ('closed', 'Closed'), ('rejected', 'Rejected'), ('merged', 'Merged')], default='submitted', max_length=12)),
-                ('state_changed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('resolution', models.TextField(blank=True, max_length=2000, verbose_name='what was done')),
-                ('submitted_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('first_accepted_at', models.DateTimeField(blank=True, null=True)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('auto_confirmed', models.BooleanField(default=False)),
-                ('respond_due', models.DateTimeField()),
-                ('resolve_due', models.DateTimeField()),
-                ('due_at', models.DateTimeField(blank=True, null=True)),
-                ('warn_at', models.DateTimeField(blank=True, null=True)),
-                ('responded_on_time', models.BooleanField(null=True)),
-                ('resolved_on_time', models.BooleanField(null=True)),
-                ('escalation_level', models.PositiveSmallIntegerField(default=0)),
-                ('escalated_at', models.DateTimeField(blank=True, null=True)),
-                ('rating', models.PositiveSmallIntegerField(blank=True, choices=[(1, 'Very dissatisfied'), (2, 'Dissatisfied'), (3, 'Basically satisfied'), (4, 'Satisfied'), (5, 'Very satisfied')], null=True)),
-                ('rated_at', models.DateTimeField(blank=True, null=True)),
-                ('reopen_count', models.PositiveSmallIntegerField(default=0)),
-                ('callback_due', models.BooleanField(default=False)),
-                ('is_demo', models.BooleanField(default=False)),
-                ('accepted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('entered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('household', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='registry.household')),
-                ('merged_into', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='duplicates', to='appeals.appeal')),
-                ('resident', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='registry.resident')),
-                ('submitter', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='appeals', to=settings.AUTH_USER_MODEL)),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='appeals', to='appeals.category', verbose_name='category')),
-                ('client', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='appeals.open311client')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "area_code",
+                    linli.core.models.AreaCodeField(db_index=True, editable=False, max_length=15),
+                ),
+                ("title", models.CharField(max_length=80, verbose_name="title")),
+                ("description", models.TextField(max_length=2000, verbose_name="what happened")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="where")),
+                (
+                    "lat",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=9,
+                        null=True,
+                        verbose_name="latitude",
+                    ),
+                ),
+                (
+                    "lng",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=9,
+                        null=True,
+                        verbose_name="longitude",
+                    ),
+                ),
+                ("attributes", models.JSONField(blank=True, default=dict)),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("online", "online, by the resident"),
+                            ("window", "at the service window"),
+                            ("phone", "by telephone"),
+                            ("patrol", "found on grid patrol"),
+                            ("care_visit", "found on a care visit"),
+                            ("api", "through the API"),
+                            ("open311", "through an Open311 client"),
+                        ],
+                        max_length=12,
+                        verbose_name="channel",
+                    ),
+                ),
+                (
+                    "contact_name",
+                    models.CharField(blank=True, max_length=50, verbose_name="contact name"),
+                ),
+                (
+                    "contact_phone",
+                    linli.core.pii.EncryptedField(
+                        blank=True,
+                        blind_index="contact_phone_bidx",
+                        mask="phone",
+                        null=True,
+                        purpose="phone",
+                        verbose_name="contact phone",
+                    ),
+                ),
+                (
+                    "contact_phone_bidx",
+                    linli.core.pii.BlindIndexField(
+                        blank=True, db_index=True, editable=False, max_length=64, null=True
+                    ),
+                ),
+                (
+                    "anonymous",
+                    models.BooleanField(default=False, verbose_name="hide my name from the public"),
+                ),
+                (
+                    "public",
+                    models.BooleanField(default=False, verbose_name="may be listed publicly"),
+                ),
+                ("token", models.CharField(editable=False, max_length=32, unique=True)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Awaiting dispatch"),
+                            ("dispatched", "Dispatched"),
+                            ("accepted", "Accepted"),
+                            ("in_progress", "In progress"),
+                            ("resolved", "Resolved"),
+                            ("confirmed", "Confirmed"),
+                            ("closed", "Closed"),
+                            ("rejected", "Rejected"),
+                            ("merged", "Merged"),
+                        ],
+                        default="submitted",
+                        max_length=12,
+                    ),
+                ),
+                ("state_changed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "resolution",
+                    models.TextField(blank=True, max_length=2000, verbose_name="what was done"),
+                ),
+                ("submitted_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("first_accepted_at", models.DateTimeField(blank=True, null=True)),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                ("confirmed_at", models.DateTimeField(blank=True, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("auto_confirmed", models.BooleanField(default=False)),
+                ("respond_due", models.DateTimeField()),
+                ("resolve_due", models.DateTimeField()),
+                ("due_at", models.DateTimeField(blank=True, null=True)),
+                ("warn_at", models.DateTimeField(blank=True, null=True)),
+                ("responded_on_time", models.BooleanField(null=True)),
+                ("resolved_on_time", models.BooleanField(null=True)),
+                ("escalation_level", models.PositiveSmallIntegerField(default=0)),
+                ("escalated_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "rating",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        choices=[
+                            (1, "Very dissatisfied"),
+                            (2, "Dissatisfied"),
+                            (3, "Basically satisfied"),
+                            (4, "Satisfied"),
+                            (5, "Very satisfied"),
+                        ],
+                        null=True,
+                    ),
+                ),
+                ("rated_at", models.DateTimeField(blank=True, null=True)),
+                ("reopen_count", models.PositiveSmallIntegerField(default=0)),
+                ("callback_due", models.BooleanField(default=False)),
+                ("is_demo", models.BooleanField(default=False)),
+                (
+                    "accepted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "entered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="registry.household",
+                    ),
+                ),
+                (
+                    "merged_into",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="duplicates",
+                        to="appeals.appeal",
+                    ),
+                ),
+                (
+                    "resident",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="registry.resident",
+                    ),
+                ),
+                (
+                    "submitter",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="appeals",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="appeals",
+                        to="appeals.category",
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "client",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="appeals.open311client",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'appeal',
-                'verbose_name_plural': 'appeals',
-                'ordering': ['-submitted_at', '-id'],
+                "verbose_name": "appeal",
+                "verbose_name_plural": "appeals",
+                "ordering": ["-submitted_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Photo',
+            name="Photo",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=200, upload_to=linli.appeals.models._photo_path)),
-                ('width', models.PositiveIntegerField()),
-                ('height', models.PositiveIntegerField()),
-                ('size', models.PositiveIntegerField()),
-                ('by_staff', models.BooleanField(default=False)),
-                ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('appeal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='photos', to='appeals.appeal')),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(max_length=200, upload_to=linli.appeals.models._photo_path),
+                ),
+                ("width", models.PositiveIntegerField()),
+                ("height", models.PositiveIntegerField()),
+                ("size", models.PositiveIntegerField()),
+                ("by_staff", models.BooleanField(default=False)),
+                ("uploaded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "appeal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="photos",
+                        to="appeals.appeal",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['appeal_id', 'uploaded_at', 'id'],
+                "ordering": ["appeal_id", "uploaded_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Rating',
+            name="Rating",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('round', models.PositiveSmallIntegerField(default=0)),
-                ('level', models.PositiveSmallIntegerField(choices=[(1, 'Very dissatisfied'), (2, 'Dissatisfied'), (3, 'Basically satisfied'), (4, 'Satisfied'), (5, 'Very satisfied')], verbose_name='overall')),
-                ('efficiency', models.PositiveSmallIntegerField(choices=[(1, 'Very dissatisfied'), (2, 'Dissatisfied'), (3, 'Basically satisfied'), (4, 'Satisfied'), (5, 'Very satisfied')], verbose_name='efficiency')),
-                ('attitude', models.PositiveSmallIntegerField(choices=[(1, 'Very dissatisfied'), (2, 'Dissatisfied'), (3, 'Basically satisfied'), (4, 'Satisfied'), (5, 'Very satisfied')], verbose_name='attitude')),
-                ('result', models.PositiveSmallIntegerField(choices=[(1, 'Very dissatisfied'), (2, 'Dissatisfied'), (3, 'Basically satisfied'), (4, 'Satisfied'), (5, 'Very satisfied')], verbose_name='result')),
-                ('comment', models.TextField(blank=True, max_length=500, verbose_name='comment')),
-                ('area_code', linli.core.models.AreaCodeField(db_index=True, editable=False, max_length=15)),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('appeal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ratings', to='appeals.appeal')),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("round", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "Very dissatisfied"),
+                            (2, "Dissatisfied"),
+                            (3, "Basically satisfied"),
+                            (4, "Satisfied"),
+                            (5, "Very satisfied"),
+                        ],
+                        verbose_name="overall",
+                    ),
+                ),
+                (
+                    "efficiency",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "Very dissatisfied"),
+                            (2, "Dissatisfied"),
+                            (3, "Basically satisfied"),
+                            (4, "Satisfied"),
+                            (5, "Very satisfied"),
+                        ],
+                        verbose_name="efficiency",
+                    ),
+                ),
+                (
+                    "attitude",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "Very dissatisfied"),
+                            (2, "Dissatisfied"),
+                            (3, "Basically satisfied"),
+                            (4, "Satisfied"),
+                            (5, "Very satisfied"),
+                        ],
+                        verbose_name="attitude",
+                    ),
+                ),
+                (
+                    "result",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "Very dissatisfied"),
+                            (2, "Dissatisfied"),
+                            (3, "Basically satisfied"),
+                            (4, "Satisfied"),
+                            (5, "Very satisfied"),
+                        ],
+                        verbose_name="result",
+                    ),
+                ),
+                ("comment", models.TextField(blank=True, max_length=500, verbose_name="comment")),
+                (
+                    "area_code",
+                    linli.core.models.AreaCodeField(db_index=True, editable=False, max_length=15),
+                ),
+                ("at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                (
+                    "appeal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ratings",
+                        to="appeals.appeal",
+                    ),
+                ),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['appeal_id', 'round'],
+                "ordering": ["appeal_id", "round"],
             },
         ),
         migrations.CreateModel(
-            name='Callback',
+            name="Callback",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('outcome', models.CharField(choices=[('satisfied', 'The resident is now satisfied'), ('unsatisfied', 'The resident is still not satisfied'), ('unreachable', 'Could not reach the resident')], max_length=12, verbose_name='outcome')),
-                ('note', models.TextField(max_length=2000, verbose_name='what was said')),
-                ('appeal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='callbacks', to='appeals.appeal')),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('rating', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='callbacks', to='appeals.rating')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("satisfied", "The resident is now satisfied"),
+                            ("unsatisfied", "The resident is still not satisfied"),
+                            ("unreachable", "Could not reach the resident"),
+                        ],
+                        max_length=12,
+                        verbose_name="outcome",
+                    ),
+                ),
+                ("note", models.TextField(max_length=2000, verbose_name="what was said")),
+                (
+                    "appeal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="callbacks",
+                        to="appeals.appeal",
+                    ),
+                ),
+                (
+                    "by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "rating",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="callbacks",
+                        to="appeals.rating",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['appeal_id', 'at'],
+                "ordering": ["appeal_id", "at"],
             },
         ),
         migrations.CreateModel(
-            name='ResponseTemplate',
+            name="ResponseTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('area_code', linli.core.models.AreaCodeField(db_index=True, editable=False, max_length=15)),
-                ('step', models.CharField(choices=[('accept', 'on accepting'), ('progress', 'progress message'), ('resolve', 'on resolving'), ('return', 'on returning'), ('reject', 'on rejecting')], max_length=10, verbose_name='step')),
-                ('title', models.CharField(max_length=60, verbose_name='title')),
-                ('text', models.TextField(max_length=1000, verbose_name='text')),
-                ('active', models.BooleanField(default=True, verbose_name='in use')),
-                ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='templates', to='appeals.category')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "area_code",
+                    linli.core.models.AreaCodeField(db_index=True, editable=False, max_length=15),
+                ),
+                (
+                    "step",
+                    models.CharField(
+                        choices=[
+                            ("accept", "on accepting"),
+                            ("progress", "progress message"),
+                            ("resolve", "on resolving"),
+                            ("return", "on returning"),
+                            ("reject", "on rejecting"),
+                        ],
+                        max_length=10,
+                        verbose_name="step",
+                    ),
+                ),
+                ("title", models.CharField(max_length=60, verbose_name="title")),
+                ("text", models.TextField(max_length=1000, verbose_name="text")),
+                ("active", models.BooleanField(default=True, verbose_name="in use")),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="templates",
+                        to="appeals.category",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['step', 'title'],
+                "ordering": ["step", "title"],
             },
         ),
         migrations.CreateModel(
-            name='Tier',
+            name="Tier",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=30, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=60, verbose_name='name')),
-                ('respond_minutes', models.PositiveIntegerField(verbose_name='accept within (minutes)')),
-                ('resolve_amount', models.PositiveIntegerField(verbose_name='resolve within')),
-                ('resolve_unit', models.CharField(choices=[('hours', 'hours'), ('days', 'calendar days'), ('workdays', 'working days')], default='workdays', max_length=10, verbose_name='unit')),
-                ('sort', models.PositiveSmallIntegerField(default=0)),
-                ('builtin', models.BooleanField(default=False, editable=False)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=30, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=60, verbose_name="name")),
+                (
+                    "respond_minutes",
+                    models.PositiveIntegerField(verbose_name="accept within (minutes)"),
+                ),
+                ("resolve_amount", models.PositiveIntegerField(verbose_name="resolve within")),
+                (
+                    "resolve_unit",
+                    models.CharField(
+                        choices=[
+                            ("hours", "hours"),
+                            ("days", "calendar days"),
+                            ("workdays", "working days"),
+                        ],
+                        default="workdays",
+                        max_length=10,
+                        verbose_name="unit",
+                    ),
+                ),
+                ("sort", models.PositiveSmallIntegerField(default=0)),
+                ("builtin", models.BooleanField(default=False, editable=False)),
             ],
             options={
-                'verbose_name': 'urgency tier',
-                'verbose_name_plural': 'urgency tiers',
-                'ordering': ['sort', 'code'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('resolve_amount__gte', 1), ('respond_minutes__gte', 1)), name='appeals_tier_positive')],
+                "verbose_name": "urgency tier",
+                "verbose_name_plural": "urgency tiers",
+                "ordering": ["sort", "code"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("resolve_amount__gte", 1), ("respond_minutes__gte", 1)),
+                        name="appeals_tier_positive",
+                    )
+                ],
             },
         ),
         migrations.AddField(
-            model_name='category',
-            name='tier',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='appeals.tier', verbose_name='urgency tier'),
+            model_name="category",
+            name="tier",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="appeals.tier",
+                verbose_name="urgency tier",
+            ),
         ),
         migrations.AddField(
-            model_name='appeal',
-            name='tier',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='appeals.tier'),
+            model_name="appeal",
+            name="tier",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="appeals.tier"
+            ),
         ),
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('grid', 'grid'), ('community', 'community'), ('town', 'town or street'), ('county', 'county'), ('department', 'department office'), ('provider', 'service provider')], max_length=12, verbose_name='kind')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('area_code', linli.core.models.AreaCodeField(db_index=True, editable=False, max_length=15)),
-                ('active', models.BooleanField(default=True, verbose_name='in use')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.area', verbose_name='area')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("grid", "grid"),
+                            ("community", "community"),
+                            ("town", "town or street"),
+                            ("county", "county"),
+                            ("department", "department office"),
+                            ("provider", "service provider"),
+                        ],
+                        max_length=12,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "area_code",
+                    linli.core.models.AreaCodeField(db_index=True, editable=False, max_length=15),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="in use")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.area",
+                        verbose_name="area",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'handling unit',
-                'verbose_name_plural': 'handling units',
-                'ordering': ['area_code', 'kind', 'name'],
+                "verbose_name": "handling unit",
+                "verbose_name_plural": "handling units",
+                "ordering": ["area_code", "kind", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Supervision',
+            name="Supervision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.PositiveSmallIntegerField()),
-                ('reason', models.CharField(choices=[('response', 'not accepted in time'), ('resolution', 'not resolved in time'), ('manual', 'raised by a supervisor')], max_length=12)),
-                ('supervising_code', linli.core.models.AreaCodeField(max_length=15)),
-                ('due_at', models.DateTimeField(blank=True, null=True)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('note', models.TextField(blank=True, max_length=1000)),
-                ('appeal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='supervisions', to='appeals.appeal')),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='appeals.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("level", models.PositiveSmallIntegerField()),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("response", "not accepted in time"),
+                            ("resolution", "not resolved in time"),
+                            ("manual", "raised by a supervisor"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("supervising_code", linli.core.models.AreaCodeField(max_length=15)),
+                ("due_at", models.DateTimeField(blank=True, null=True)),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("note", models.TextField(blank=True, max_length=1000)),
+                (
+                    "appeal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="supervisions",
+                        to="appeals.appeal",
+                    ),
+                ),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="appeals.unit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at'],
+                "ordering": ["-at"],
             },
         ),
         migrations.CreateModel(
-            name='RoutingRule',
+            name="RoutingRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('prefix', models.CharField(db_index=True, editable=False, max_length=15)),
-                ('area_code', linli.core.models.AreaCodeField(db_index=True, editable=False, max_length=15)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.area')),
-                ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='rules', to='appeals.category')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rules', to='appeals.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("prefix", models.CharField(db_index=True, editable=False, max_length=15)),
+                (
+                    "area_code",
+                    linli.core.models.AreaCodeField(db_index=True, editable=False, max_length=15),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.area",
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rules",
+                        to="appeals.category",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rules",
+                        to="appeals.unit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['prefix', 'category_id'],
+                "ordering": ["prefix", "category_id"],
             },
         ),
         migrations.CreateModel(
-            name='Rectification',
+            name="Rectification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('area_code', linli.core.models.AreaCodeField(db_index=True, editable=False, max_length=15)),
-                ('opened_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('due_at', models.DateTimeField()),
-                ('done_at', models.DateTimeField(blank=True, null=True)),
-                ('appeal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rectifications', to='appeals.appeal')),
-                ('rating', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='rectification', to='appeals.rating')),
-                ('unit', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='appeals.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "area_code",
+                    linli.core.models.AreaCodeField(db_index=True, editable=False, max_length=15),
+                ),
+                ("opened_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("due_at", models.DateTimeField()),
+                ("done_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "appeal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rectifications",
+                        to="appeals.appeal",
+                    ),
+                ),
+                (
+                    "rating",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rectification",
+                        to="appeals.rating",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="appeals.unit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_at'],
+                "ordering": ["due_at"],
             },
         ),
         migrations.AddField(
-            model_name='rating',
-            name='unit',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='ratings', to='appeals.unit'),
+            model_name="rating",
+            name="unit",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="ratings",
+                to="appeals.unit",
+            ),
         ),
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('kind', models.CharField(choices=[('submitted', 'Submitted'), ('dispatched', 'Dispatched'), ('accepted', 'Accepted'), ('started', 'Work started'), ('progress', 'Progress'), ('note', 'Internal note'), ('resolved', 'Resolved'), ('confirmed', 'Confirmed by the resident'), ('auto_confirmed', 'Confirmed automatically'), ('closed', 'Closed'), ('returned', 'Returned to the dispatcher'), ('transferred', 'Transferred'), ('merged', 'Merged as a duplicate'), ('rejected', 'Rejected'), ('reopened', 'Reopened'), ('rated', 'Rated'), ('callback', 'Callback'), ('escalated', 'Escalated for supervision'), ('photo', 'Photo added')], max_length=16)),
-                ('public', models.BooleanField(default=True)),
-                ('message', models.TextField(blank=True, max_length=2000)),
-                ('note', models.TextField(blank=True, max_length=2000)),
-                ('from_state', models.CharField(blank=True, max_length=12)),
-                ('to_state', models.CharField(blank=True, max_length=12)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('appeal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='appeals.appeal')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='appeals.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Submitted"),
+                            ("dispatched", "Dispatched"),
+                            ("accepted", "Accepted"),
+                            ("started", "Work started"),
+                            ("progress", "Progress"),
+                            ("note", "Internal note"),
+                            ("resolved", "Resolved"),
+                            ("confirmed", "Confirmed by the resident"),
+                            ("auto_confirmed", "Confirmed automatically"),
+                            ("closed", "Closed"),
+                            ("returned", "Returned to the dispatcher"),
+                            ("transferred", "Transferred"),
+                            ("merged", "Merged as a duplicate"),
+                            ("rejected", "Rejected"),
+                            ("reopened", "Reopened"),
+                            ("rated", "Rated"),
+                            ("callback", "Callback"),
+                            ("escalated", "Escalated for supervision"),
+                            ("photo", "Photo added"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("public", models.BooleanField(default=True)),
+                ("message", models.TextField(blank=True, max_length=2000)),
+                ("note", models.TextField(blank=True, max_length=2000)),
+                ("from_state", models.CharField(blank=True, max_length=12)),
+                ("to_state", models.CharField(blank=True, max_length=12)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "appeal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="appeals.appeal",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="appeals.unit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['appeal_id', 'at', 'id'],
+                "ordering": ["appeal_id", "at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Dispatch',
+            name="Dispatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('dispatched_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('accepted_at', models.DateTimeField(blank=True, null=True)),
-                ('live', models.BooleanField(default=True)),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('outcome', models.CharField(blank=True, choices=[('', 'open'), ('returned', 'returned'), ('transferred', 'transferred'), ('finished', 'finished'), ('withdrawn', 'withdrawn')], max_length=12)),
-                ('accepted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('appeal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='dispatches', to='appeals.appeal')),
-                ('dispatched_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='dispatches', to='appeals.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("dispatched_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("accepted_at", models.DateTimeField(blank=True, null=True)),
+                ("live", models.BooleanField(default=True)),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "open"),
+                            ("returned", "returned"),
+                            ("transferred", "transferred"),
+                            ("finished", "finished"),
+                            ("withdrawn", "withdrawn"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "accepted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "appeal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="dispatches",
+                        to="appeals.appeal",
+                    ),
+                ),
+                (
+                    "dispatched_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="dispatches",
+                        to="appeals.unit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['appeal_id', 'dispatched_at', 'id'],
+                "ordering": ["appeal_id", "dispatched_at", "id"],
             },
         ),
         migrations.AddField(
-            model_name='appeal',
-            name='accountable_unit',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='appeals.unit'),
+            model_name="appeal",
+            name="accountable_unit",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="appeals.unit",
+            ),
         ),
         migrations.AddField(
-            model_name='appeal',
-            name='unit',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='appeals', to='appeals.unit'),
+            model_name="appeal",
+            name="unit",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="appeals",
+                to="appeals.unit",
+            ),
         ),
         migrations.CreateModel(
-            name='UnitMember',
+            name="UnitMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('is_supervisor', models.BooleanField(default=False, verbose_name='supervisor')),
-                ('added_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='appeals.unit')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='unit_memberships', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("is_supervisor", models.BooleanField(default=False, verbose_name="supervisor")),
+                ("added_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="appeals.unit",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="unit_memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='unit',
-            name='members',
-            field=models.ManyToManyField(related_name='appeal_units', through='appeals.UnitMember', to=settings.AUTH_USER_MODEL),
+            model_name="unit",
+            name="members",
+            field=models.ManyToManyField(
+                related_name="appeal_units",
+                through="appeals.UnitMember",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='category',
-            constraint=models.UniqueConstraint(condition=models.Q(('key', ''), _negated=True), fields=('area_code', 'key'), name='appeals_category_key'),
+            model_name="category",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("key", ""), _negated=True),
+                fields=("area_code", "key"),
+                name="appeals_category_key",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='supervision',
-            constraint=models.UniqueConstraint(fields=('appeal', 'level', 'due_at'), name='appeals_supervision_once'),
+            model_name="supervision",
+            constraint=models.UniqueConstraint(
+                fields=("appeal", "level", "due_at"), name="appeals_supervision_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='routingrule',
-            constraint=models.UniqueConstraint(fields=('area', 'category'), name='appeals_rule_unique', nulls_distinct=False),
+            model_name="routingrule",
+            constraint=models.UniqueConstraint(
+                fields=("area", "category"), name="appeals_rule_unique", nulls_distinct=False
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rating',
-            constraint=models.UniqueConstraint(fields=('appeal', 'round'), name='appeals_rating_once'),
+            model_name="rating",
+            constraint=models.UniqueConstraint(
+                fields=("appeal", "round"), name="appeals_rating_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rating',
-            constraint=models.CheckConstraint(condition=models.Q(('level__gte', 1), ('level__lte', 5), ('efficiency__gte', 1), ('efficiency__lte', 5), ('attitude__gte', 1), ('attitude__lte', 5), ('result__gte', 1), ('result__lte', 5)), name='appeals_rating_levels'),
+            model_name="rating",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("level__gte", 1),
+                    ("level__lte", 5),
+                    ("efficiency__gte", 1),
+                    ("efficiency__lte", 5),
+                    ("attitude__gte", 1),
+                    ("attitude__lte", 5),
+                    ("result__gte", 1),
+                    ("result__lte", 5),
+                ),
+                name="appeals_rating_levels",
+            ),
         ),
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(fields=['appeal', 'at'], name='appeals_event_appeal_idx'),
+            model_name="event",
+            index=models.Index(fields=["appeal", "at"], name="appeals_event_appeal_idx"),
         ),
         migrations.AddIndex(
-            model_name='dispatch',
-            index=models.Index(fields=['unit', 'live'], name='appeals_dispatch_unit_idx'),
+            model_name="dispatch",
+            index=models.Index(fields=["unit", "live"], name="appeals_dispatch_unit_idx"),
         ),
         migrations.AddConstraint(
-            model_name='dispatch',
-            constraint=models.UniqueConstraint(condition=models.Q(('live', True)), fields=('appeal',), name='appeals_one_live_dispatch'),
+            model_name="dispatch",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("live", True)),
+                fields=("appeal",),
+                name="appeals_one_live_dispatch",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='dispatch',
-            constraint=models.CheckConstraint(condition=models.Q(('accepted_at__isnull', True), ('accepted_by__isnull', False), _connector='OR'), name='appeals_accept_has_actor'),
+            model_name="dispatch",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("accepted_at__isnull", True), ("accepted_by__isnull", False), _connector="OR"
+                ),
+                name="appeals_accept_has_actor",
+            ),
         ),
         migrations.AddIndex(
-            model_name='appeal',
-            index=models.Index(fields=['state', 'due_at'], name='appeals_state_due_idx'),
+            model_name="appeal",
+            index=models.Index(fields=["state", "due_at"], name="appeals_state_due_idx"),
         ),
         migrations.AddIndex(
-            model_name='appeal',
-            index=models.Index(fields=['unit', 'state', 'due_at'], name='appeals_unit_state_idx'),
+            model_name="appeal",
+            index=models.Index(fields=["unit", "state", "due_at"], name="appeals_unit_state_idx"),
         ),
         migrations.AddIndex(
-            model_name='appeal',
-            index=models.Index(fields=['submitted_at'], name='appeals_submitted_idx'),
+            model_name="appeal",
+            index=models.Index(fields=["submitted_at"], name="appeals_submitted_idx"),
         ),
         migrations.AddIndex(
-            model_name='appeal',
-            index=models.Index(fields=['category', 'submitted_at'], name='appeals_category_idx'),
+            model_name="appeal",
+            index=models.Index(fields=["category", "submitted_at"], name="appeals_category_idx"),
         ),
         migrations.AddIndex(
-            model_name='appeal',
-            index=models.Index(fields=['submitter', 'submitted_at'], name='appeals_submitter_idx'),
+            model_name="appeal",
+            index=models.Index(fields=["submitter", "submitted_at"], name="appeals_submitter_idx"),
         ),
         migrations.AddIndex(
-            model_name='appeal',
-            index=models.Index(fields=['entered_by', 'submitted_at'], name='appeals_entered_idx'),
+            model_name="appeal",
+            index=models.Index(fields=["entered_by", "submitted_at"], name="appeals_entered_idx"),
         ),
         migrations.AddIndex(
-            model_name='appeal',
-            index=models.Index(condition=models.Q(('due_at__isnull', False)), fields=['due_at'], name='appeals_open_due_idx'),
+            model_name="appeal",
+            index=models.Index(
+                condition=models.Q(("due_at__isnull", False)),
+                fields=["due_at"],
+                name="appeals_open_due_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='appeal',
-            constraint=models.CheckConstraint(condition=models.Q(('rating__isnull', True), models.Q(('rating__gte', 1), ('rating__lte', 5)), _connector='OR'), name='appeals_rating_range'),
+            model_name="appeal",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("rating__isnull", True),
+                    models.Q(("rating__gte", 1), ("rating__lte", 5)),
+                    _connector="OR",
+                ),
+                name="appeals_rating_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='appeal',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('state', 'merged'), _negated=True), ('merged_into__isnull', False), _connector='OR'), name='appeals_merged_has_target'),
+            model_name="appeal",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("state", "merged"), _negated=True),
+                    ("merged_into__isnull", False),
+                    _connector="OR",
+                ),
+                name="appeals_merged_has_target",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='unitmember',
-            constraint=models.UniqueConstraint(fields=('unit', 'user'), name='appeals_member_unique'),
+            model_name="unitmember",
+            constraint=models.UniqueConstraint(
+                fields=("unit", "user"), name="appeals_member_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='unit',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind__in', ['grid', 'community', 'town', 'county'])), fields=('area', 'kind'), name='appeals_unit_one_per_area'),
+            model_name="unit",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind__in", ["grid", "community", "town", "county"])),
+                fields=("area", "kind"),
+                name="appeals_unit_one_per_area",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='unit',
-            constraint=models.UniqueConstraint(fields=('area', 'name'), name='appeals_unit_unique_name'),
+            model_name="unit",
+            constraint=models.UniqueConstraint(
+                fields=("area", "name"), name="appeals_unit_unique_name"
+            ),
         ),
     ]

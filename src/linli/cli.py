@@ -1,7 +1,8 @@
 """The ``linli`` command (also what ``./run`` calls).
 
 linli demo            set up the SQLite demo and serve it at http://127.0.0.1:8000
-                      (--no-serve: only prepare it; --residents N: registry size, default 20000)
+                      (--no-serve: only prepare it; --residents N: registry size, default 20000;
+                      --appeals N: demo appeals, default 15 per 100 residents)
 linli test [ARGS]     run the test suite (SQLite; and PostgreSQL when LINLI_TEST_POSTGRES_URL is set)
 linli serve           serve with gunicorn (LINLI_BIND, LINLI_WORKERS)
 linli worker          run the background task worker
@@ -98,9 +99,17 @@ def _demo_options(argv: list[str]) -> argparse.Namespace:
         metavar="N",
         help="synthetic residents in the demo registry (default 20000)",
     )
+    parser.add_argument(
+        "--appeals",
+        type=int,
+        metavar="N",
+        help="demo appeals over the last year (default 15 per 100 residents)",
+    )
     options = parser.parse_args(argv)
     if options.residents is not None and options.residents < 0:
         parser.error("--residents must be 0 or more")
+    if options.appeals is not None and options.appeals < 0:
+        parser.error("--appeals must be 0 or more")
     return options
 
 
@@ -114,6 +123,8 @@ def demo(argv: list[str]) -> int:
     load = ["load_demo"]
     if options.residents is not None:
         load += ["--residents", str(options.residents)]
+    if options.appeals is not None:
+        load += ["--appeals", str(options.appeals)]
     _django(load)
     _django(["collectstatic", "--no-input", "-v", "0"])
     if options.no_serve:

@@ -39,14 +39,25 @@ class Command(BaseCommand):
             metavar="N",
             help=f"synthetic residents in the demo registry (default {DEFAULT_RESIDENTS})",
         )
+        parser.add_argument(
+            "--appeals",
+            type=int,
+            default=None,
+            metavar="N",
+            help="demo appeals over the last year (default: 15 per 100 residents)",
+        )
 
     def handle(self, *args, **options):
         if options["residents"] < 0:
             raise CommandError("--residents must be 0 or more")
+        if options["appeals"] is not None and options["appeals"] < 0:
+            raise CommandError("--appeals must be 0 or more")
         translation.activate(settings.LANGUAGE_CODE)
         users = demo.load_core_demo()
         # A loader receives the options it names: def load_x_demo(*, residents: int) -> str | None.
         loader_options = {"residents": options["residents"]}
+        if options["appeals"] is not None:
+            loader_options["appeals"] = options["appeals"]
         for path in getattr(settings, "DEMO_LOADERS", []):
             summary = _call(import_string(path), loader_options)
             if isinstance(summary, str) and summary:

@@ -167,12 +167,12 @@ def _descendant_ids(category: Category) -> set[int]:
     ):
         children.setdefault(parent_id, []).append(pk)
     found = {category.pk}
-    todo = [category.pk]
-    while todo:
-        for child in children.get(todo.pop(), []):
+    frontier = [category.pk]
+    while frontier:
+        for child in children.get(frontier.pop(), []):
             if child not in found:
                 found.add(child)
-                todo.append(child)
+                frontier.append(child)
     return found
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 
 from linli.core import areacodes, scoping
 from linli.core.models import Area, RoleAssignment, User
-from linli.core.roles import Cap, capabilities
+from linli.core.roles import Cap, Role, capabilities
 
 from ..defaults import CATEGORIES
 from ..models import Category, RoutingRule, Unit, UnitMember
@@ -100,8 +100,6 @@ def _holders(cap: str, area_code: str, *, exact: bool) -> Q:
 
 
 def _all_roles() -> list[str]:
-    from linli.core.roles import Role
-
     return list(Role)
 
 

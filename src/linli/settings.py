@@ -146,6 +146,9 @@ INSTALLED_APPS = [
     "linli.core",
     "linli.registry",
     "linli.appeals",
+    "linli.care",
+    "linli.gridwork",
+    "linli.notices",
     "linli.web",
 ]
 

@@ -55,6 +55,19 @@ class Cap:
     APPEAL_ROUTE = "appeal.route"  # routing rules, department and provider units
     APPEAL_CONFIGURE = "appeal.configure"  # categories, tiers, holidays, templates, policy
     OPEN311_KEYS = "open311.keys"  # issue and revoke Open311 client keys
+    CARE_VIEW = "care.view"  # the care roster, visit plans and rates, archives without notes
+    CARE_VISIT = "care.visit"  # record care visits and the needs found; raise appeals from them
+    CARE_NOTES = "care.notes"  # read and write the health and living notes of a care archive
+    CARE_PLAN = "care.plan"  # set risk levels, reassign visits, make a month's plan again
+    CARE_POLICY = "care.policy"  # the county's visit policy table
+    GRID_WORK = "grid.work"  # the grid worker's day: daily log, grid tasks
+    TASK_ASSIGN = "task.assign"  # assign tasks to grids and communities under the work-item list
+    WORKITEM_MANAGE = "workitem.manage"  # the county's community work-item list (准入清单)
+    NOTICE_PUBLISH = "notice.publish"  # publish, schedule and withdraw notices
+    ALERT_ISSUE = "alert.issue"  # issue and end emergency alerts
+    ALERT_VIEW = "alert.view"  # follow alerts live: acknowledgements and checks per community
+    ALERT_CHECK = "alert.check"  # check on vulnerable residents after an alert
+    ALERT_OFFICERS = "alert.officers"  # designate disaster information officers (灾害信息员)
 
 
 _STAFF = {Cap.AREA_VIEW, Cap.STAFF_HOME, Cap.API_TOKEN}
@@ -63,28 +76,49 @@ _OFFICER = _STAFF | {Cap.OFFICER_HOME}
 _REGISTRY_WRITE = {Cap.REGISTRY_VIEW, Cap.REGISTRY_EDIT}
 _APPEAL_WORK = {Cap.APPEAL_VIEW, Cap.APPEAL_INTAKE, Cap.APPEAL_HANDLE}
 _APPEAL_LEAD = _APPEAL_WORK | {Cap.APPEAL_DISPATCH, Cap.APPEAL_SUPERVISE}
+_CARE_WORK = {Cap.CARE_VIEW, Cap.CARE_VISIT, Cap.CARE_NOTES, Cap.GRID_WORK}
+_ALERT_WORK = {Cap.ALERT_VIEW, Cap.ALERT_CHECK}
 
 MATRIX: dict[str, frozenset[str]] = {
     Role.RESIDENT: frozenset({Cap.RESIDENT_HOME}),
-    Role.GRID_WORKER: frozenset(_STAFF | _REGISTRY_WRITE | _APPEAL_WORK | {Cap.PII_REVEAL}),
+    Role.GRID_WORKER: frozenset(
+        _STAFF | _REGISTRY_WRITE | _APPEAL_WORK | _CARE_WORK | _ALERT_WORK | {Cap.PII_REVEAL}
+    ),
     Role.BUILDING_HEAD: frozenset(
         {Cap.AREA_VIEW, Cap.STAFF_HOME, Cap.REGISTRY_VIEW, Cap.APPEAL_INTAKE}
     ),
-    Role.COMMUNITY_WORKER: frozenset(_STAFF | _REGISTRY_WRITE | _APPEAL_WORK | {Cap.PII_REVEAL}),
+    Role.COMMUNITY_WORKER: frozenset(
+        _STAFF
+        | _REGISTRY_WRITE
+        | _APPEAL_WORK
+        | _CARE_WORK
+        | _ALERT_WORK
+        | {Cap.PII_REVEAL, Cap.NOTICE_PUBLISH}
+    ),
     Role.COMMUNITY_HEAD: frozenset(
-        _STAFF | _REGISTRY_WRITE | _APPEAL_LEAD | {Cap.PII_REVEAL, Cap.AREA_MANAGE, Cap.GRID_MANAGE}
+        _STAFF
+        | _REGISTRY_WRITE
+        | _APPEAL_LEAD
+        | _CARE_WORK
+        | _ALERT_WORK
+        | {Cap.PII_REVEAL, Cap.AREA_MANAGE, Cap.GRID_MANAGE, Cap.CARE_PLAN, Cap.TASK_ASSIGN}
+        | {Cap.NOTICE_PUBLISH, Cap.ALERT_OFFICERS}
     ),
     Role.TOWN_OFFICER: frozenset(
         _OFFICER
         | _APPEAL_LEAD
         | {Cap.AREA_MANAGE, Cap.REGISTRY_VIEW, Cap.GRID_MANAGE, Cap.APPEAL_ROUTE}
+        | {Cap.CARE_VIEW, Cap.CARE_PLAN, Cap.TASK_ASSIGN, Cap.NOTICE_PUBLISH}
+        | {Cap.ALERT_ISSUE, Cap.ALERT_VIEW, Cap.ALERT_OFFICERS}
     ),
-    Role.DEPARTMENT_OFFICER: frozenset(_OFFICER),
+    Role.DEPARTMENT_OFFICER: frozenset(_OFFICER | {Cap.TASK_ASSIGN, Cap.NOTICE_PUBLISH}),
     Role.COUNTY_OFFICER: frozenset(
         _OFFICER
         | {Cap.AREA_MANAGE, Cap.PII_REVEAL, Cap.REGISTRY_VIEW}
         | {Cap.APPEAL_VIEW, Cap.APPEAL_INTAKE, Cap.APPEAL_DISPATCH, Cap.APPEAL_SUPERVISE}
         | {Cap.APPEAL_ROUTE, Cap.APPEAL_CONFIGURE}
+        | {Cap.CARE_VIEW, Cap.CARE_PLAN, Cap.CARE_POLICY, Cap.WORKITEM_MANAGE, Cap.TASK_ASSIGN}
+        | {Cap.NOTICE_PUBLISH, Cap.ALERT_ISSUE, Cap.ALERT_VIEW, Cap.ALERT_OFFICERS}
     ),
     Role.PROVIDER: frozenset({Cap.STAFF_HOME, Cap.API_TOKEN}),
     Role.SECURITY_ADMIN: frozenset({Cap.AREA_VIEW, Cap.ACCOUNT_MANAGE, Cap.OPEN311_KEYS}),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
@@ -52,3 +53,33 @@ def menu_for(request) -> list[dict]:
     if matches:
         max(matches, key=lambda entry: len(entry["url"]))["active"] = True
     return items
+
+
+@dataclass(frozen=True)
+class HomeSection:
+    """A block an app adds to a home page (``home`` is ``resident``, ``staff`` or ``officer``).
+
+    ``context(request)`` returns the block's template context, or None when it has nothing to
+    show this user; the block's template receives it as ``section``.
+    """
+
+    home: str
+    template: str
+    context: Callable[[object], dict | None]
+    order: int = 100
+
+
+# Apps append their blocks here (in their AppConfig.ready).
+HOME_SECTIONS: list[HomeSection] = []
+
+
+def home_sections(request, home: str) -> list[dict]:
+    """The blocks of ``home`` that have something to show, in order."""
+    shown = []
+    for section in sorted(HOME_SECTIONS, key=lambda s: (s.order, s.template)):
+        if section.home != home:
+            continue
+        context = section.context(request)
+        if context is not None:
+            shown.append({"template": section.template, "context": context})
+    return shown

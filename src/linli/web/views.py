@@ -17,6 +17,7 @@ from linli.core.middleware import ELDERLY_COOKIE
 from linli.core.roles import ADMIN_ROLES, Cap, Role
 
 from . import queries
+from .navigation import home_sections
 
 
 def optional_url(name: str, *args) -> str | None:
@@ -57,6 +58,7 @@ def _resident_home(request):
         {
             "place": queries.home_place(actor=request.user),
             "profile_url": optional_url("core:profile"),
+            "sections": home_sections(request, "resident"),
         },
     )
 
@@ -74,6 +76,7 @@ def _staff_home(request):
             "places": places,
             "area_tree_url": _area_tree_url(user),
             "profile_url": optional_url("core:profile"),
+            "sections": home_sections(request, "staff"),
         },
     )
 
@@ -93,6 +96,7 @@ def _officer_home(request):
             "role_labels": roles,
             "area_tree_url": _area_tree_url(user),
             "profile_url": optional_url("core:profile"),
+            "sections": home_sections(request, "officer"),
         },
     )
 

@@ -187,3 +187,15 @@ api.add_router("/registry/", registry_router)
 from linli.appeals.api import router as appeals_router  # noqa: E402
 
 api.add_router("/appeals/", appeals_router)
+
+from linli.care.api import router as care_router  # noqa: E402
+
+api.add_router("/care/", care_router)
+
+from linli.gridwork.api import router as gridwork_router  # noqa: E402
+
+api.add_router("/grid/", gridwork_router)
+
+from linli.notices.api import router as notices_router  # noqa: E402
+
+api.add_router("/notices/", notices_router)

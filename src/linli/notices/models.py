@@ -167,7 +167,9 @@ class AlertRecipient(models.Model):
 
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="recipients")
     resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     area_code = AreaCodeField()
     vulnerable = models.BooleanField(default=False)
     ack = models.CharField(max_length=6, choices=Ack.choices, blank=True, default="")

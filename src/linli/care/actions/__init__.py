@@ -1,0 +1,5 @@
+"""Every write of care, by family."""
+
+from .plans import *  # noqa: F403
+from .roster import *  # noqa: F403
+from .visits import *  # noqa: F403

@@ -1,0 +1,5 @@
+"""care actions: plans."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

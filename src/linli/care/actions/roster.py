@@ -1,0 +1,5 @@
+"""care actions: roster."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

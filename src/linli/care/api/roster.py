@@ -1,0 +1,7 @@
+"""care API: roster."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""care queries: rate."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

@@ -1,0 +1,5 @@
+"""care queries: roster."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

@@ -1,0 +1,5 @@
+"""care pages: home."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""care pages: roster."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""care pages: visits."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

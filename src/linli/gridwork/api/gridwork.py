@@ -1,0 +1,7 @@
+"""gridwork API: gridwork."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router()

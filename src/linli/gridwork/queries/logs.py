@@ -1,0 +1,5 @@
+"""gridwork queries: logs."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

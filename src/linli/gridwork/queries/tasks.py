@@ -1,0 +1,5 @@
+"""gridwork queries: tasks."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

@@ -1,0 +1,5 @@
+"""gridwork pages: day."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

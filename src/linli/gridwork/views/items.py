@@ -1,0 +1,5 @@
+"""gridwork pages: items."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""gridwork pages: tasks."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""Every read of notices, by family."""
+
+from .alerts import *  # noqa: F403
+from .notices import *  # noqa: F403

@@ -1,0 +1,5 @@
+"""notices queries: notices."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

@@ -1,0 +1,10 @@
+"""notices pages under /notices/."""
+
+from .views import alerts, notices
+
+app_name = "notices"
+
+urlpatterns = [
+    *notices.urlpatterns,
+    *alerts.urlpatterns,
+]

@@ -1,0 +1,5 @@
+"""notices pages: alerts."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

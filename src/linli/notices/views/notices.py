@@ -1,0 +1,5 @@
+"""notices pages: notices."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

@@ -22,8 +22,10 @@ import argparse
 import base64
 import os
 import secrets
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
@@ -143,17 +145,45 @@ def demo(argv: list[str]) -> int:
 
 
 def test(argv: list[str]) -> int:
+    """The suite on SQLite and, with LINLI_TEST_POSTGRES_URL, on PostgreSQL too — both at once
+    (the PostgreSQL run's output follows the SQLite run's) unless LINLI_TEST_SERIAL=1."""
     env = dict(os.environ, LINLI_TESTING="1", DJANGO_SETTINGS_MODULE="linli.settings")
     env.pop("LINLI_DATABASE_URL", None)
     base = [sys.executable, "-m", "pytest", *argv]
+    pg = os.environ.get("LINLI_TEST_POSTGRES_URL")
+    pg_env = dict(env, LINLI_DATABASE_URL=pg or "")
+    if pg and os.environ.get("LINLI_TEST_SERIAL", "") not in ("1", "true", "yes"):
+        with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as log:
+            pg_run = subprocess.Popen(
+                base, env=pg_env, cwd=PROJECT_DIR, stdout=log, stderr=subprocess.STDOUT
+            )
+            try:
+                print("== tests on SQLite (PostgreSQL runs alongside) ==", flush=True)
+                code = subprocess.call(base, env=env, cwd=PROJECT_DIR)
+                code_pg = pg_run.wait()
+            finally:
+                if pg_run.poll() is None:
+                    pg_run.terminate()
+                    pg_run.wait()
+            print("== tests on PostgreSQL ==", flush=True)
+            log.seek(0)
+            shutil.copyfileobj(log, sys.stdout)
+            sys.stdout.flush()
+        return _combined(code, code_pg)
     print("== tests on SQLite ==", flush=True)
     code = subprocess.call(base, env=env, cwd=PROJECT_DIR)
-    pg = os.environ.get("LINLI_TEST_POSTGRES_URL")
     if pg and code in (0, 5):
         print("== tests on PostgreSQL ==", flush=True)
-        code_pg = subprocess.call(base, env=dict(env, LINLI_DATABASE_URL=pg), cwd=PROJECT_DIR)
-        code = code if code_pg == 0 else code_pg
+        code = _combined(code, subprocess.call(base, env=pg_env, cwd=PROJECT_DIR))
     return code
+
+
+def _combined(code: int, code_pg: int) -> int:
+    """One exit code for two runs: a failure wins; "no tests collected" (5) only if both."""
+    for result in (code, code_pg):
+        if result not in (0, 5):
+            return result
+    return 5 if code == code_pg == 5 else 0
 
 
 def bench(argv: list[str]) -> int:

@@ -1,8 +1,8 @@
-"""The gridwork API at /api/v1/gridwork/."""
+"""The grid-work API at /api/v1/grid/."""
 
 from ninja import Router
 
 from .gridwork import router as gridwork_router
 
-router = Router(tags=["gridwork"])
+router = Router(tags=["grid work"])
 router.add_router("/", gridwork_router)

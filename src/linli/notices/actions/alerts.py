@@ -1,5 +1,0 @@
-"""notices actions: alerts."""
-
-from __future__ import annotations
-
-__all__: list[str] = []

@@ -390,6 +390,10 @@ LINLI_DEMO = _bool("LINLI_DEMO", False)
 SITE_NAME = _("Linli community services")
 API_PAGE_SIZE_MAX = 200
 DEMO_LOADERS: list[str] = [
+    "linli.care.demo.release_demo_registry",  # before the registry loader may replace residents
     "linli.registry.demo.load_registry_demo",
     "linli.appeals.demo.load_appeals_demo",
+    "linli.care.demo.load_care_demo",
+    "linli.gridwork.demo.load_gridwork_demo",
+    "linli.notices.demo.load_notices_demo",
 ]

@@ -1,7 +1,12 @@
-"""``linli sweep [--every SECONDS]``: escalate overdue appeals, auto-confirm and auto-close.
+"""``linli sweep [--every SECONDS]``: the platform's clock-driven work.
+
+Escalates overdue appeals, auto-confirms and auto-closes them; reminds grid workers of care
+visits due and alerts them and their community heads of overdue ones; tells grid workers when
+vulnerable residents await a check after an emergency alert.
 
 Run once from cron (every few minutes) or as a service with ``--every 300``. Several sweeps at
-once are safe: each appeal is claimed with a conditional update, so it is escalated once.
+once are safe: each row is claimed with a conditional update or checked before it is told, so
+it is handled once.
 """
 
 from __future__ import annotations
@@ -14,7 +19,10 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
-    help = "Escalate overdue appeals (督办), auto-confirm resolved ones and close finished ones."
+    help = (
+        "Escalate overdue appeals (督办), auto-confirm and close appeals; remind of care visits "
+        "due and overdue; tell grid workers whom to check after an emergency alert."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -28,6 +36,8 @@ class Command(BaseCommand):
         from django.db import close_old_connections
 
         from linli.appeals.actions import appeals_sweep
+        from linli.care.actions import care_sweep
+        from linli.notices.actions import alerts_sweep
 
         if every and every < 10:
             raise CommandError("--every must be at least 10 seconds")
@@ -40,8 +50,12 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, _stop)
         while True:
             close_old_connections()
-            result = appeals_sweep()
-            self.stdout.write(json.dumps(result))
+            result = {
+                "appeals": appeals_sweep(),
+                "care": care_sweep(),
+                "alerts": alerts_sweep(),
+            }
+            self.stdout.write(json.dumps(result, default=str))
             if not every or stopping:
                 return
             slept = 0

@@ -128,6 +128,22 @@ PARAMS: dict[str, Callable[[World], list]] = {
     "service_request_id": ids("appeal_id"),
     "service_code": ids("category_id"),
     "token": placeholder("an appeal's token is known only to whoever posted it"),
+    # notices to a1's residents and to its grid's staff, and their files
+    "notice_id": ids("notice_id"),
+    "attachment_id": ids("attachment_id"),
+    # grid work: a1's tasks and log entries; the county's work-item list (configuration)
+    "task_id": ids("task_id"),
+    "log_id": ids("log_id"),
+    "item_id": ids("item_id"),
+    # care: a1's person on the roster, their plan, a visit with a photo and a need found
+    "subject_id": ids("subject_id"),
+    "plan_id": ids("plan_id"),
+    "visit_id": ids("visit_id"),
+    "need_id": ids("need_id"),
+    # an emergency alert to a1, the people it reached, a1's disaster information officer
+    "alert_id": ids("alert_id"),
+    "recipient_id": ids("recipient_id"),
+    "officer_id": ids("officer_id"),
 }
 # Area imports (core) keep their drafts in the session; registry imports are jobs in the
 # database: both kinds of id are tried under the one parameter name.
@@ -272,6 +288,10 @@ def a1_world(users, tree, settings, tmp_path) -> World:
     world.markers.extend([A1_AREA_NAME, A1_GRID_NAME, "仙城台账2025"])
     _registry_world(world, users)
     _appeals_world(world, users, tree)
+    _notices_world(world, users)
+    _gridwork_world(world, users)
+    _care_world(world, users)
+    _alerts_world(world, users)
     assert ApiToken.objects.filter(user__in=a1_people).count() == 3
     return world
 
@@ -415,6 +435,161 @@ def _appeals_world(world: World, users, tree) -> None:
     )
 
 
+def _notices_world(world: World, users) -> None:
+    """a1's notices: one to its residents with a file (read by a resident), one to its grid's
+    staff."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from linli.notices import actions as notice_actions
+
+    leaflet = SimpleUploadedFile("仙城停水安排.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")
+    to_residents = notice_actions.notice_publish(
+        actor=users["worker_a1"],
+        area_code=A1,
+        title="仙城北路停水通知",
+        body="仙城北路明日停水，请提前储水。",
+        attachments=[leaflet],
+    )
+    to_staff = notice_actions.notice_publish(
+        actor=users["head_a1"],
+        area_code=GRID_A1,
+        title="仙城网格周例会",
+        body="周一上午仙城网格例会。",
+        audience="staff",
+    )
+    notice_actions.notice_read(actor=users["resident_a1"], notice_id=to_residents.pk)
+    notice_actions.notice_read(actor=users["grid_a1"], notice_id=to_staff.pk)
+    world.add("notice_id", to_residents.pk, to_staff.pk)
+    world.add("attachment_id", *to_residents.attachments.values_list("pk", flat=True))
+    world.markers.extend(
+        [
+            "仙城北路停水通知",
+            "仙城北路明日停水",
+            "仙城网格周例会",
+            "周一上午仙城网格例会",
+            "仙城停水安排",
+        ]
+    )
+
+
+def _gridwork_world(world: World, users) -> None:
+    """A county task for a1 and its grid (done by the grid worker) and a daily log entry."""
+    import uuid
+
+    from django.utils import timezone
+
+    from linli.gridwork import actions as grid_actions
+    from linli.gridwork.models import WorkItem
+
+    grid_actions.workitem_defaults(actor=SYSTEM, county_code="220403")
+    item = WorkItem.objects.get(area_code="220403000000", code="XZ-01")
+    world.add("item_id", item.pk)
+    tasks = grid_actions.task_assign(
+        actor=users["county"],
+        item_id=item.pk,
+        area_codes=[A1, GRID_A1],
+        title="仙城网格燃气入户核查",
+    )
+    world.add("task_id", *[t.pk for t in tasks])
+    grid_actions.task_done(
+        actor=users["grid_a1"], task_id=tasks[1].pk, result="仙城网格已核查十二户"
+    )
+    entry = grid_actions.log_write(
+        actor=users["grid_a1"],
+        area_code=GRID_A1,
+        day=timezone.localdate(),
+        saw="仙城网格三号楼楼道堆放纸箱",
+        client_key=uuid.uuid4(),
+    )
+    world.add("log_id", entry.pk)
+    world.markers.extend(
+        ["仙城网格燃气入户核查", "仙城网格已核查十二户", "仙城网格三号楼楼道堆放纸箱"]
+    )
+
+
+def _care_world(world: World, users) -> None:
+    """欧阳秀芝 (living alone, in a1's grid) on the roster with this month's plan, visited by the
+    grid worker with a photo and a need found that became an appeal."""
+    import uuid
+
+    from django.utils import timezone
+    from PIL import Image
+
+    from linli.care import actions as care_actions
+    from linli.care.models import Plan, Subject
+
+    care_actions.care_policy_defaults(actor=SYSTEM, county_code="220403")
+    care_actions.care_plan_generate(actor=SYSTEM, area_code=A1, month=timezone.localdate())
+    subject = Subject.objects.get(resident_id=world.values["resident_id"][0])
+    world.add("subject_id", subject.pk)
+    world.add("plan_id", *Plan.objects.filter(subject=subject).values_list("pk", flat=True))
+    photo = io.BytesIO()
+    Image.new("RGB", (32, 24), (30, 120, 30)).save(photo, "PNG")
+    photo.seek(0)
+    photo.name = "visit.png"
+    visit = care_actions.visit_record(
+        actor=users["grid_a1"],
+        subject_id=subject.pk,
+        visited_at=timezone.now(),
+        mode="home",
+        saw="person",
+        checks={"health": "concern", "food": "ok"},
+        notes="仙城探访：膝盖疼痛加重",
+        needs=[{"kind": "health", "description": "仙城探访发现需要上门理疗", "urgency": "normal"}],
+        photos=[photo],
+        client_key=uuid.uuid4(),
+    )
+    world.add("visit_id", visit.pk)
+    world.add("photo_id", *visit.photos.values_list("pk", flat=True))
+    need = visit.needs.get()
+    world.add("need_id", need.pk)
+    appeal = care_actions.need_to_appeal(actor=users["grid_a1"], need_id=need.pk)
+    world.add("appeal_id", appeal.pk)
+    care_actions.subject_notes_update(
+        actor=users["grid_a1"],
+        subject_id=subject.pk,
+        health_notes="仙城健康记录：高血压",
+        living_notes="仙城生活记录：女儿每周来一次",
+    )
+    world.markers.extend(
+        ["仙城探访：膝盖疼痛加重", "仙城探访发现需要上门理疗", "仙城健康记录", "仙城生活记录"]
+    )
+
+
+def _alerts_world(world: World, users) -> None:
+    """A flood alert by the town to a1 that reached a1's people, one check by the grid worker,
+    and a1's disaster information officer."""
+    from linli.notices import actions as notice_actions
+    from linli.notices.models import AlertRecipient
+
+    alert = notice_actions.alert_issue(
+        actor=users["town_a"],
+        area_code=A1,
+        kind="rainstorm",
+        severity="orange",
+        title="仙城暴雨橙色预警",
+        instructions="仙城北路低洼处居民请转移到仙城小学。",
+        shelters=[{"name": "仙城小学避难点", "address": "仙城北路1号"}],
+    )
+    world.add("alert_id", alert.pk)
+    notice_actions.alert_fanout(alert_id=alert.pk)  # the task runs after commit: run it here
+    recipients = AlertRecipient.objects.filter(alert=alert)
+    world.add("recipient_id", *recipients.values_list("pk", flat=True))
+    vulnerable = recipients.filter(vulnerable=True).first()
+    if vulnerable is not None:
+        notice_actions.alert_check(
+            actor=users["grid_a1"], recipient_id=vulnerable.pk, result="safe", note="仙城已电话确认"
+        )
+    officer = notice_actions.info_officer_set(
+        actor=users["head_a1"], community_code=A1, name="仙城信息员", phone="13577770099"
+    )
+    world.add("officer_id", officer.pk)
+    world.people.extend(["仙城信息员", "13577770099", pii.mask_phone("13577770099")])
+    world.markers.extend(
+        ["仙城暴雨橙色预警", "仙城北路低洼处居民", "仙城小学避难点", "仙城已电话确认"]
+    )
+
+
 def _client(user) -> Client:
     client = Client(raise_request_exception=False)
     if user is not None:
@@ -502,6 +677,10 @@ def test_every_url_is_free_of_a1_data_for_its_neighbours(users, a1_world):
     assert {"code", "event_id", "assignment_id", "token_id", "fmt"} <= walked_params
     assert {"resident_id", "household_id", "membership_id", "staff_id", "ledger"} <= walked_params
     assert {"appeal_id", "photo_id", "notification_id", "unit_id", "rule_id"} <= walked_params
+    assert {"notice_id", "attachment_id"} <= walked_params
+    assert {"task_id", "log_id", "item_id"} <= walked_params
+    assert {"subject_id", "plan_id", "visit_id", "need_id"} <= walked_params
+    assert {"alert_id", "recipient_id", "officer_id"} <= walked_params
 
 
 def test_the_walk_detects_a1_data_when_it_is_shown(users, a1_world):

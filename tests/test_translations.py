@@ -45,6 +45,17 @@ RESIDENT_FILES = (
     "appeals/templates/appeals/resident/detail.html",
     "appeals/forms/resident.py",
     "appeals/views/resident.py",
+    "notices/templates/notices/notice_mine.html",
+    "notices/templates/notices/notice_detail.html",
+    "notices/templates/notices/_notice_item.html",
+    "notices/templates/notices/_home_notices.html",
+    "notices/templates/notices/alert_resident.html",
+    "notices/templates/notices/_home_alert.html",
+    "notices/templates/notices/_alert_buttons.html",
+    "notices/templates/notices/_alert_severity.html",
+    "notices/models.py",
+    "notices/views/notices.py",
+    "notices/views/alerts.py",
 )
 
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif]|\{\w*\}")

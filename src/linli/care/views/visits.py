@@ -240,11 +240,8 @@ def visit_new(request, subject_id: int):
             apply_visit_errors(form, exc, kwargs["needs"])
         else:
             url = reverse("care:visit", args=[visit.pk])
-            if _wants_json(request):
-                return JsonResponse(
-                    {"visit_id": visit.pk, "url": url, "replayed": visit.replayed},
-                    status=200 if visit.replayed else 201,
-                )
+            # Queued for the JSON answer too: the script opens the visit's page next, which
+            # shows it, so the worker at the door sees the visit was saved.
             if visit.replayed:
                 messages.info(request, _("This visit was already recorded."))
             elif visit.plan_id is None and visit.saw == Visit.Saw.NOBODY:
@@ -256,6 +253,11 @@ def visit_new(request, subject_id: int):
                 )
             else:
                 messages.success(request, _("The visit is recorded."))
+            if _wants_json(request):
+                return JsonResponse(
+                    {"visit_id": visit.pk, "url": url, "replayed": visit.replayed},
+                    status=200 if visit.replayed else 201,
+                )
             return redirect(url)
     return _render_form(request, subject, form, status=400)
 

@@ -199,10 +199,13 @@ class Plan(models.Model):
         verbose_name_plural = _("visit plans")
         indexes = [
             # The visit rate: one month, an area prefix.
+            # The visit rate: one month, an area prefix; the figures ride along in the index
+            # (PostgreSQL), so the aggregate reads the index alone.
             models.Index(
                 fields=["month", "area_code"],
                 name="care_plan_month_area_idx",
                 opclasses=["", "varchar_pattern_ops"],
+                include=["status", "done", "required", "due_on", "worker"],
             ),
             models.Index(fields=["worker", "month", "status"], name="care_plan_worker_idx"),
             models.Index(fields=["status", "due_on"], name="care_plan_due_idx"),
@@ -355,6 +358,38 @@ class Need(models.Model):
 
     def __str__(self) -> str:
         return f"need {self.pk} of {self.subject_id}"
+
+
+class MonthFigure(models.Model):
+    """A past month's visit-rate figures per grid or community (the plans' own area codes),
+    kept so the rate over many months reads a few thousand rows instead of every plan.
+
+    Refreshed by ``linli sweep`` for the months whose visits may still be recorded late, and
+    for any past month not yet kept; the row with an empty ``area_code`` marks a month as kept.
+    The current month is always counted live.
+    """
+
+    area_code = AreaCodeField(blank=True)
+    month = models.DateField()
+    numerator = models.PositiveIntegerField(default=0)
+    denominator = models.PositiveIntegerField(default=0)
+    refreshed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["month", "area_code"]
+        indexes = [
+            models.Index(
+                fields=["month", "area_code"],
+                name="care_figure_month_area_idx",
+                opclasses=["", "varchar_pattern_ops"],
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["month", "area_code"], name="care_figure_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_code or '*'} {self.month:%Y-%m} {self.numerator}/{self.denominator}"
 
 
 class Run(models.Model):

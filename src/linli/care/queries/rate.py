@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,7 +26,7 @@ from linli.core.areacodes import Level
 from linli.core.errors import ActionError
 from linli.core.models import Area
 
-from ..models import Plan, month_start
+from ..models import MonthFigure, Plan, month_start
 from .roster import area_code_of, parse_month, visible_area
 
 # Digits of the area code that name a child area, by the level of the parent.
@@ -163,9 +163,14 @@ def _month_add(month: dt.date, months: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
-def visit_rate_trend(*, actor, area_code, months=12, until=None) -> list[RatePoint]:
+def visit_rate_trend(
+    *, actor, area_code, months=12, until=None, latest: RateRow | None = None
+) -> list[RatePoint]:
     """The visit rate of an area month by month, oldest first, up to ``until`` (default: this
-    month). One aggregate query."""
+    month). Past months kept in :class:`MonthFigure` are read from there; the others (the
+    current month, months not kept yet) are counted live in one aggregate. ``latest``, the
+    area's row of ``visit_rate`` for the ``until`` month when the caller has it, saves counting
+    that month again."""
     area = visible_area(actor, area_code)
     try:
         months = int(months)
@@ -175,22 +180,46 @@ def visit_rate_trend(*, actor, area_code, months=12, until=None) -> list[RatePoi
         raise ActionError(
             _("Choose from 1 to %(n)d months.") % {"n": TREND_MONTHS_MAX}, field="months"
         )
-    last = parse_month(until, field="until") if until else month_start(timezone.localdate())
+    current = month_start(timezone.localdate())
+    last = parse_month(until, field="until") if until else current
     first = _month_add(last, -(months - 1))
-    found = {
-        row["month"]: row
-        for row in Plan.objects.filter(
-            month__gte=first, month__lte=last, area_code__startswith=area.prefix
-        )
-        .values("month")
-        .annotate(numerator=Count("pk", filter=MET), denominator=Count("pk", filter=COUNTED))
-        .order_by()
-    }
+    found: dict[dt.date, tuple[int, int]] = {}
+    kept: set[dt.date] = set()
+    past = min(last, _month_add(current, -1))
+    if first <= past:
+        figures = MonthFigure.objects.filter(month__gte=first, month__lte=past)
+        kept = set(figures.filter(area_code="").values_list("month", flat=True))
+        if kept:
+            in_area = figures.filter(month__in=kept, area_code__startswith=area.prefix)
+            if not area.prefix:
+                in_area = in_area.exclude(area_code="")
+            for row in (
+                in_area.values("month")
+                .annotate(numerator=Sum("numerator"), denominator=Sum("denominator"))
+                .order_by()
+            ):
+                found[row["month"]] = (row["numerator"] or 0, row["denominator"] or 0)
+    live = [
+        month
+        for step in range(months)
+        if (month := _month_add(first, step)) not in kept
+        and not (month == last and latest is not None)
+    ]
+    if latest is not None:
+        found[last] = (latest.numerator, latest.denominator)
+    if live:
+        for row in (
+            Plan.objects.filter(month__in=live, area_code__startswith=area.prefix)
+            .values("month")
+            .annotate(numerator=Count("pk", filter=MET), denominator=Count("pk", filter=COUNTED))
+            .order_by()
+        ):
+            found[row["month"]] = (row["numerator"], row["denominator"])
     points = []
     for step in range(months):
         month = _month_add(first, step)
-        row = found.get(month, {})
-        points.append(RatePoint(month, row.get("numerator", 0), row.get("denominator", 0)))
+        numerator, denominator = found.get(month, (0, 0))
+        points.append(RatePoint(month, numerator, denominator))
     return points
 
 

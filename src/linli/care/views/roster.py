@@ -666,7 +666,11 @@ def rate(request):
             },
         )
     trend = queries.visit_rate_trend(
-        actor=actor, area_code=table.area.code, months=TREND_MONTHS, until=month
+        actor=actor,
+        area_code=table.area.code,
+        months=TREND_MONTHS,
+        until=month,
+        latest=table.total,
     )
     area = table.area
     parent = area.parent_id if area.parent_id else ""

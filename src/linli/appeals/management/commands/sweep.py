@@ -36,7 +36,7 @@ class Command(BaseCommand):
         from django.db import close_old_connections
 
         from linli.appeals.actions import appeals_sweep
-        from linli.care.actions import care_sweep
+        from linli.care.actions import care_figures_refresh, care_sweep
         from linli.notices.actions import alerts_sweep
 
         if every and every < 10:
@@ -53,6 +53,7 @@ class Command(BaseCommand):
             result = {
                 "appeals": appeals_sweep(),
                 "care": care_sweep(),
+                "care_figures": care_figures_refresh(),
                 "alerts": alerts_sweep(),
             }
             self.stdout.write(json.dumps(result, default=str))

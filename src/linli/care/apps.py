@@ -17,6 +17,8 @@ class CareConfig(AppConfig):
         entries = [
             NavItem(_("Care visits"), "care:plans", Cap.CARE_VIEW, "heart"),
             NavItem(_("Care roster"), "care:roster", Cap.CARE_VIEW, "users"),
+            NavItem(_("Visit records"), "care:visits", Cap.CARE_VIEW, "list"),
+            NavItem(_("Needs found"), "care:needs", Cap.CARE_VIEW, "list"),
             NavItem(_("Visit rate"), "care:rate", Cap.CARE_VIEW, "chart"),
             NavItem(_("Visit policy"), "care:policy", Cap.CARE_POLICY, "settings"),
         ]

@@ -10,20 +10,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from linli.core.errors import ActionError, Forbidden, NotFound
 from linli.core.roles import Cap
-from linli.registry.forms import apply_errors
 
 from .. import actions, queries
 from ..defaults import WORK_ITEMS
 from ..forms import WithdrawForm, WorkItemForm
 from ..models import WorkItem
-from ._shared import require_any, with_query
+from ._shared import require_any, submit, with_query
 
 READ_CAPS = (Cap.TASK_ASSIGN, Cap.GRID_WORK, Cap.WORKITEM_MANAGE)
 
@@ -45,6 +44,10 @@ def _county(request, source=None):
 
 def _items_url(county) -> str:
     return with_query("gridwork:items", county=county.code)
+
+
+def _item_url(item: WorkItem) -> str:
+    return reverse("gridwork:item", kwargs={"item_id": item.pk})
 
 
 def _page(request, county, counties, *, form=None, status: int = 200):
@@ -82,21 +85,14 @@ def item_add(request):
     if not queries.can_manage(request.user, county.code):
         raise PermissionDenied
     form = WorkItemForm(request.POST, auto_id="item-%s")
-    status = 400
-    if form.is_valid():
-        try:
-            item = actions.workitem_save(
-                actor=request.user, county_code=county.code, **form.cleaned_data
-            )
-        except Forbidden:
-            raise PermissionDenied from None
-        except ActionError as exc:
-            apply_errors(form, exc)
-            status = exc.status
-        else:
-            messages.success(request, _("“%(name)s” is on the list.") % {"name": item.name})
-            return redirect(_items_url(county))
-    return _page(request, county, counties, form=form, status=status)
+    done, status = submit(
+        request,
+        form,
+        lambda data: actions.workitem_save(actor=request.user, county_code=county.code, **data),
+        message=lambda item: _("“%(name)s” is on the list.") % {"name": item.name},
+        to=_items_url(county),
+    )
+    return done or _page(request, county, counties, form=form, status=status)
 
 
 @login_required
@@ -170,21 +166,16 @@ def item(request, item_id: int):
     if not queries.can_manage(actor, found.area_code):
         raise PermissionDenied
     form = WorkItemForm(request.POST, initial=_initial(found), auto_id="item-%s")
-    status = 400
-    if form.is_valid():
-        try:
-            actions.workitem_save(
-                actor=actor, county_code=found.area_code, item_id=found.pk, **form.cleaned_data
-            )
-        except Forbidden:
-            raise PermissionDenied from None
-        except ActionError as exc:
-            apply_errors(form, exc)
-            status = exc.status
-        else:
-            messages.success(request, _("The item is saved."))
-            return redirect("gridwork:item", item_id=found.pk)
-    return _item_page(request, found, form=form, status=status)
+    done, status = submit(
+        request,
+        form,
+        lambda data: actions.workitem_save(
+            actor=actor, county_code=found.area_code, item_id=found.pk, **data
+        ),
+        message=_("The item is saved."),
+        to=_item_url(found),
+    )
+    return done or _item_page(request, found, form=form, status=status)
 
 
 @login_required
@@ -194,21 +185,16 @@ def item_withdraw(request, item_id: int):
     actor = request.user
     found = _item_or_404(actor, item_id)
     form = WithdrawForm(request.POST, auto_id="withdraw-%s")
-    status = 400
-    if form.is_valid():
-        try:
-            actions.workitem_withdraw(
-                actor=actor, item_id=found.pk, withdrawn_on=form.cleaned_data["withdrawn_on"]
-            )
-        except Forbidden:
-            raise PermissionDenied from None
-        except ActionError as exc:
-            apply_errors(form, exc)
-            status = exc.status
-        else:
-            messages.success(request, _("The item is withdrawn from the list in force."))
-            return redirect("gridwork:item", item_id=found.pk)
-    return _item_page(request, found, withdraw_form=form, status=status)
+    done, status = submit(
+        request,
+        form,
+        lambda data: actions.workitem_withdraw(
+            actor=actor, item_id=found.pk, withdrawn_on=data["withdrawn_on"]
+        ),
+        message=_("The item is withdrawn from the list in force."),
+        to=_item_url(found),
+    )
+    return done or _item_page(request, found, withdraw_form=form, status=status)
 
 
 urlpatterns = [

@@ -10,26 +10,23 @@ from __future__ import annotations
 
 import uuid
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect, render
-from django.urls import path
+from django.shortcuts import render
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from linli.core import scoping
-from linli.core.errors import ActionError, Forbidden, NotFound
+from linli.core.errors import ActionError, NotFound
 from linli.core.roles import Cap
-from linli.registry.forms import apply_errors
 from linli.registry.views.people import filter_errors, is_htmx, paginate
 
 from .. import actions, queries
 from ..forms import TaskAssignForm, TaskCancelForm, TaskDoneForm
 from ..models import Task
-from ._shared import require_any, with_query
+from ._shared import require_any, submit, with_query
 
 FILTERS = ("status", "area", "item", "overdue", "mine", "batch")
 CHOICES_MAX = 400
@@ -113,32 +110,30 @@ def task_assign(request):
     require_any(request, Cap.TASK_ASSIGN)
     actor = request.user
     form = _assign_form(actor, request.POST)
-    status = 400
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            created = actions.task_assign(
-                actor=actor,
-                item_id=data["item"],
-                area_codes=data["area_codes"],
-                title=data["title"],
-                description=data["description"],
-                due_on=data["due_on"] or None,
+    done, status = submit(
+        request,
+        form,
+        lambda data: actions.task_assign(
+            actor=actor,
+            item_id=data["item"],
+            area_codes=data["area_codes"],
+            title=data["title"],
+            description=data["description"],
+            due_on=data["due_on"] or None,
+        ),
+        message=lambda created: (
+            ngettext(
+                "The task is assigned to %(count)d place.",
+                "The task is assigned to %(count)d places.",
+                len(created),
             )
-        except ActionError as exc:
-            apply_errors(form, exc)
-            status = exc.status
-        else:
-            messages.success(
-                request,
-                ngettext(
-                    "The task is assigned to %(count)d place.",
-                    "The task is assigned to %(count)d places.",
-                    len(created),
-                )
-                % {"count": len(created)},
-            )
-            return redirect(with_query("gridwork:tasks", status="open", mine="1"))
+            % {"count": len(created)}
+        ),
+        to=with_query("gridwork:tasks", status="open", mine="1"),
+        refused_page=False,
+    )
+    if done:
+        return done
     context = _context(request, _values({"status": "open", "mine": "1"}), assign_form=form)
     return render(request, "gridwork/tasks.html", context, status=status)
 
@@ -148,6 +143,10 @@ def _task_or_404(actor, task_id: int) -> Task:
         return queries.task_get(actor=actor, task_id=task_id)
     except NotFound:
         raise Http404 from None
+
+
+def _task_url(task: Task) -> str:
+    return reverse("gridwork:task", kwargs={"task_id": task.pk})
 
 
 def _detail(request, task: Task, *, done_form=None, cancel_form=None, status: int = 200):
@@ -183,21 +182,16 @@ def task_done(request, task_id: int):
     actor = request.user
     task = _task_or_404(actor, task_id)
     form = TaskDoneForm(request.POST, auto_id="done-%s")
-    status = 400
-    if form.is_valid():
-        try:
-            actions.task_done(actor=actor, task_id=task.pk, result=form.cleaned_data["result"])
-        except Forbidden:
-            raise PermissionDenied from None
-        except ActionError as exc:
-            apply_errors(form, exc)
-            status = exc.status
-        else:
-            messages.success(request, _("The task is marked done."))
-            if request.POST.get("next") == "list":
-                return redirect(with_query("gridwork:tasks", status="open"))
-            return redirect("gridwork:task", task_id=task.pk)
-    return _detail(request, task, done_form=form, status=status)
+    done, status = submit(
+        request,
+        form,
+        lambda data: actions.task_done(actor=actor, task_id=task.pk, result=data["result"]),
+        message=_("The task is marked done."),
+        to=with_query("gridwork:tasks", status="open")
+        if request.POST.get("next") == "list"
+        else _task_url(task),
+    )
+    return done or _detail(request, task, done_form=form, status=status)
 
 
 @login_required
@@ -207,19 +201,14 @@ def task_cancel(request, task_id: int):
     actor = request.user
     task = _task_or_404(actor, task_id)
     form = TaskCancelForm(request.POST, auto_id="cancel-%s")
-    status = 400
-    if form.is_valid():
-        try:
-            actions.task_cancel(actor=actor, task_id=task.pk, reason=form.cleaned_data["reason"])
-        except Forbidden:
-            raise PermissionDenied from None
-        except ActionError as exc:
-            apply_errors(form, exc)
-            status = exc.status
-        else:
-            messages.success(request, _("The task is cancelled."))
-            return redirect("gridwork:task", task_id=task.pk)
-    return _detail(request, task, cancel_form=form, status=status)
+    done, status = submit(
+        request,
+        form,
+        lambda data: actions.task_cancel(actor=actor, task_id=task.pk, reason=data["reason"]),
+        message=_("The task is cancelled."),
+        to=_task_url(task),
+    )
+    return done or _detail(request, task, cancel_form=form, status=status)
 
 
 urlpatterns = [

@@ -63,11 +63,13 @@ def _attachment(row: NoticeAttachment) -> dict:
     }
 
 
-class _ReaderRows:
-    """The reader's page of notices, with the areas' names looked up once for the page."""
+class _Rows:
+    """A page of notices for the paginator, each shaped by ``shape(notice, area_name)``, with the
+    areas' names looked up once for the page."""
 
-    def __init__(self, qs):
+    def __init__(self, qs, shape):
         self.qs = qs
+        self.shape = shape
 
     def count(self) -> int:
         return self.qs.count()
@@ -75,53 +77,44 @@ class _ReaderRows:
     def __getitem__(self, index):
         page = list(self.qs[index])
         names = nq.area_names(n.area_code for n in page)
-        return [
-            {
-                "id": n.pk,
-                "area_code": n.area_code,
-                "area_name": names.get(n.area_code, ""),
-                "title": n.title,
-                "excerpt": n.excerpt,
-                "audience": n.audience,
-                "pinned": n.pinned,
-                "publish_at": n.publish_at,
-                "expires_at": n.expires_at,
-                "read": n.is_read,
-                "has_attachments": n.has_files,
-            }
-            for n in page
-        ]
+        return [self.shape(n, names.get(n.area_code, "")) for n in page]
 
 
-class _PublishedRows:
-    def __init__(self, qs):
-        self.qs = qs
+def _reader_row(n: Notice, area_name: str) -> dict:
+    """A notice in the reader's list."""
+    return {
+        "id": n.pk,
+        "area_code": n.area_code,
+        "area_name": area_name,
+        "title": n.title,
+        "excerpt": n.excerpt,
+        "audience": n.audience,
+        "pinned": n.pinned,
+        "publish_at": n.publish_at,
+        "expires_at": n.expires_at,
+        "read": n.is_read,
+        "has_attachments": n.has_files,
+    }
 
-    def count(self) -> int:
-        return self.qs.count()
 
-    def __getitem__(self, index):
-        page = list(self.qs[index])
-        names = nq.area_names(n.area_code for n in page)
-        return [
-            {
-                "id": n.pk,
-                "area_code": n.area_code,
-                "area_name": names.get(n.area_code, ""),
-                "title": n.title,
-                "audience": n.audience,
-                "tags": n.tags or [],
-                "roles": n.roles or [],
-                "pinned": n.pinned,
-                "status": nq.notice_status(n),
-                "publish_at": n.publish_at,
-                "expires_at": n.expires_at,
-                "withdrawn_at": n.withdrawn_at,
-                "read_count": n.read_count or 0,
-                "published_by": n.created_by.get_full_name() if n.created_by else "",
-            }
-            for n in page
-        ]
+def _published_row(n: Notice, area_name: str) -> dict:
+    """A notice in the publisher's list."""
+    return {
+        "id": n.pk,
+        "area_code": n.area_code,
+        "area_name": area_name,
+        "title": n.title,
+        "audience": n.audience,
+        "tags": n.tags or [],
+        "roles": n.roles or [],
+        "pinned": n.pinned,
+        "status": nq.notice_status(n),
+        "publish_at": n.publish_at,
+        "expires_at": n.expires_at,
+        "withdrawn_at": n.withdrawn_at,
+        "read_count": n.read_count or 0,
+        "published_by": n.created_by.get_full_name() if n.created_by else "",
+    }
 
 
 def _detail(actor, notice: Notice, *, receipt: NoticeRead | None = None) -> dict:
@@ -164,7 +157,7 @@ def _reloaded(request, notice_id: int) -> dict:
 def notice_mine(request):
     """Live notices of where you live (as a resident) and where you work (as staff); ``read``
     says whether you have opened each one."""
-    return _ReaderRows(queries.notices_mine(actor=request.user))
+    return _Rows(queries.notices_mine(actor=request.user), _reader_row)
 
 
 @router.get(
@@ -178,7 +171,7 @@ def notice_published(request, filters: Query[NoticeFiltersIn]):
     found = _act(
         queries.notice_list, actor=request.user, filters=nq.NoticeFilters(**filters.dict())
     )
-    return _PublishedRows(found)
+    return _Rows(found, _published_row)
 
 
 @router.get(

@@ -3,50 +3,38 @@
  *
  * The numbers come from the JSON block #appeal-figures-data (Django's json_script); every
  * chart has its table in a <details> beside it, so the page says everything without this file.
- * The Content-Security-Policy forbids inline styles: charts use the canvas renderer and
- * tooltips drawn on the canvas (renderMode "richText"); sizes are set through the DOM.
+ * What chart pages share (options, drawing, resizing) is in web/charts.js, loaded before this
+ * file.
  */
 (function () {
   "use strict";
 
   var source = document.getElementById("appeal-figures-data");
-  if (!source || typeof window.echarts === "undefined") {
+  if (!source || typeof window.echarts === "undefined" || !window.LinliCharts) {
     return;
   }
+  var charts = window.LinliCharts;
   var data = JSON.parse(source.textContent);
-  var elderly = document.documentElement.classList.contains("elderly");
-  var rtl = document.documentElement.getAttribute("dir") === "rtl";
-  var locale = (document.documentElement.getAttribute("lang") || "").indexOf("zh") === 0 ? "ZH" : "EN";
-  var font = elderly ? 16 : 12;
+  var page = charts.page();
+  var elderly = page.elderly;
+  var rtl = page.rtl;
+  var font = page.font;
   var narrow = window.innerWidth < 560; // the legend wraps to a second line
   var palette = ["#1f6feb", "#1a7f37", "#bf5700", "#8250df", "#cf222e"];
-  var charts = [];
 
   function base(extra) {
-    var option = {
-      color: palette,
-      aria: { enabled: true },
-      animation: !window.matchMedia("(prefers-reduced-motion: reduce)").matches,
-      textStyle: { fontSize: font },
-      tooltip: { renderMode: "richText", confine: true, textStyle: { fontSize: font } },
-      legend: { top: 0, textStyle: { fontSize: font } },
-      grid: { left: 8, right: 16, top: elderly || narrow ? 64 : 40, bottom: 8, containLabel: true }
-    };
-    Object.keys(extra).forEach(function (key) {
-      option[key] = extra[key];
-    });
-    return option;
+    return charts.merge(
+      charts.base(palette, font, {
+        tooltip: { renderMode: "richText", confine: true, textStyle: { fontSize: font } },
+        legend: { top: 0, textStyle: { fontSize: font } },
+        grid: { left: 8, right: 16, top: elderly || narrow ? 64 : 40, bottom: 8, containLabel: true }
+      }),
+      extra
+    );
   }
 
   function percentAxis(name) {
-    return {
-      type: "value",
-      min: 0,
-      max: 100,
-      name: name,
-      nameTextStyle: { fontSize: font },
-      axisLabel: { fontSize: font, formatter: "{value}%" }
-    };
+    return charts.percentAxis(name, font);
   }
 
   function rateSeries(block, type) {
@@ -197,31 +185,5 @@
     }
   };
 
-  document.querySelectorAll("[data-chart]").forEach(function (el) {
-    var build = builders[el.getAttribute("data-chart")];
-    var spec = build ? build() : null;
-    if (!spec) {
-      el.hidden = true;
-      return;
-    }
-    el.setAttribute("role", "img");
-    el.setAttribute("aria-label", el.getAttribute("data-label") || "");
-    el.style.width = "100%";
-    el.style.height = spec.height + "px";
-    var chart = window.echarts.init(el, null, { renderer: "canvas", locale: locale });
-    chart.setOption(spec.option);
-    charts.push(chart);
-  });
-
-  var pending = null;
-  window.addEventListener("resize", function () {
-    if (pending) {
-      window.clearTimeout(pending);
-    }
-    pending = window.setTimeout(function () {
-      charts.forEach(function (chart) {
-        chart.resize();
-      });
-    }, 150);
-  });
+  charts.draw(builders, page.locale);
 })();

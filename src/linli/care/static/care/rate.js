@@ -3,51 +3,37 @@
  * months with Apache ECharts (vendored).
  *
  * The numbers come from the JSON block #care-rate-data (Django's json_script); the page shows
- * the same numbers in its tables, so it says everything without this file. The
- * Content-Security-Policy forbids inline styles: charts use the canvas renderer and tooltips
- * drawn on the canvas (renderMode "richText"); sizes are set through the DOM.
+ * the same numbers in its tables, so it says everything without this file. What chart pages
+ * share (options, drawing, resizing) is in web/charts.js, loaded before this file.
  */
 (function () {
   "use strict";
 
   function start() {
     var source = document.getElementById("care-rate-data");
-    if (!source || typeof window.echarts === "undefined") {
+    if (!source || typeof window.echarts === "undefined" || !window.LinliCharts) {
       return;
     }
+    var charts = window.LinliCharts;
     var data = JSON.parse(source.textContent);
-    var root = document.documentElement;
-    var elderly = root.classList.contains("elderly");
-    var rtl = root.getAttribute("dir") === "rtl";
-    var locale = (root.getAttribute("lang") || "").indexOf("zh") === 0 ? "ZH" : "EN";
-    var font = elderly ? 16 : 12;
+    var page = charts.page();
+    var elderly = page.elderly;
+    var rtl = page.rtl;
+    var font = page.font;
     var palette = ["#1a7f37", "#1f6feb", "#c9d1d9"];
-    var charts = [];
 
     function base(extra) {
-      var option = {
-        color: palette,
-        aria: { enabled: true },
-        animation: !window.matchMedia("(prefers-reduced-motion: reduce)").matches,
-        textStyle: { fontSize: font },
-        tooltip: { trigger: "axis", renderMode: "richText", confine: true, textStyle: { fontSize: font } },
-        grid: { left: 8, right: 24, top: 40, bottom: 8, containLabel: true }
-      };
-      Object.keys(extra).forEach(function (key) {
-        option[key] = extra[key];
-      });
-      return option;
+      return charts.merge(
+        charts.base(palette, font, {
+          tooltip: { trigger: "axis", renderMode: "richText", confine: true, textStyle: { fontSize: font } },
+          grid: { left: 8, right: 24, top: 40, bottom: 8, containLabel: true }
+        }),
+        extra
+      );
     }
 
     function percentAxis(named) {
-      return {
-        type: "value",
-        min: 0,
-        max: 100,
-        name: named ? data.labels.rate : "",
-        nameTextStyle: { fontSize: font },
-        axisLabel: { fontSize: font, formatter: "{value}%" }
-      };
+      return charts.percentAxis(named ? data.labels.rate : "", font);
     }
 
     var builders = {
@@ -135,33 +121,7 @@
       }
     };
 
-    document.querySelectorAll("[data-chart]").forEach(function (el) {
-      var build = builders[el.getAttribute("data-chart")];
-      var spec = build ? build() : null;
-      if (!spec) {
-        el.hidden = true;
-        return;
-      }
-      el.setAttribute("role", "img");
-      el.setAttribute("aria-label", el.getAttribute("data-label") || "");
-      el.style.width = "100%";
-      el.style.height = spec.height + "px";
-      var chart = window.echarts.init(el, null, { renderer: "canvas", locale: locale });
-      chart.setOption(spec.option);
-      charts.push(chart);
-    });
-
-    var pending = null;
-    window.addEventListener("resize", function () {
-      if (pending) {
-        window.clearTimeout(pending);
-      }
-      pending = window.setTimeout(function () {
-        charts.forEach(function (chart) {
-          chart.resize();
-        });
-      }, 150);
-    });
+    charts.draw(builders, page.locale);
   }
 
   if (document.readyState === "loading") {

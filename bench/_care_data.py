@@ -337,7 +337,7 @@ def fill_plans(grids: list[str], subjects: int, months: int, *, seed: int = 2026
     workers = _accounts([(f"cw{c}", Role.COMMUNITY_WORKER, c) for c in communities])
     this_month = month_start(today)
     first = _month_add(this_month, -(months - 1))
-    households, people, roster, plans = [], [], [], []
+    households, people, roster, plans, on_roster = [], [], [], [], []
     progress = min(1.0, today.day / month_end(today).day)
     for sid in range(1, subjects + 1):
         grid = grids[rng.randrange(len(grids))]
@@ -359,12 +359,16 @@ def fill_plans(grids: list[str], subjects: int, months: int, *, seed: int = 2026
              "high" if weekly else "normal", first, "", now, now)
         )  # fmt: skip
         worker = workers[f"cw{place[:12]}"] if rng.random() < 0.9 else None
-        for step in range(months):
-            month = _month_add(first, step)
-            end = month_end(month)
-            current = month == this_month
+        on_roster.append((sid, place, frequency, required, worker))
+    # Month by month, as each month's generation writes them (a month's rows lie together).
+    for step in range(months):
+        month = _month_add(first, step)
+        end = month_end(month)
+        current = month == this_month
+        met_share = 0.93 * progress if current else 0.93
+        visit_day = timezone.make_aware(dt.datetime.combine(month, dt.time(10)))
+        for sid, place, frequency, required, worker in on_roster:
             roll = rng.random()
-            met_share = 0.93 * progress if current else 0.93
             if roll < 0.02:
                 done = required if rng.random() < 0.33 else 0
                 status = "done" if done else "dropped"
@@ -376,8 +380,7 @@ def fill_plans(grids: list[str], subjects: int, months: int, *, seed: int = 2026
                 done = rng.randrange(required) if required > 1 else 0
                 status, dropped, reason = "open", None, ""
             last = (
-                timezone.make_aware(dt.datetime.combine(month, dt.time(10)))
-                + dt.timedelta(days=rng.randrange(min(28, (end - month).days + 1)))
+                visit_day + dt.timedelta(days=rng.randrange(min(28, (end - month).days + 1)))
                 if done
                 else None
             )

@@ -4,15 +4,18 @@ Creates a fresh PostgreSQL database (``linli_bench_care_rate`` on ``--server``, 
 ``postgresql://postgres@127.0.0.1:5432``), migrates it and fills it with COPY
 (bench/_care_data.py): the county 220403 with 20 towns × 100 communities × 4 grids, a community
 worker per community, ``--subjects`` people on the care roster (default 100,000) and their plans
-for ``--months`` months up to the current one (default 12): past months mostly met, a few
-dropped, some unmet; this month part way.
+for ``--months`` months up to the current one (default 12), written month by month as the
+generation writes them: past months mostly met, a few dropped, some unmet; this month part way.
+Then the past months' figures are kept per grid and community as ``linli sweep`` keeps them
+(``care_figures_refresh``, timed once and reported with the data).
 
 Then, as a county civil-affairs officer (a fresh account object each time: its roles are read
 again, as on a new request), it times ``visit_rate`` — what the rate page and ``GET
 /api/v1/care/rate`` run — for the county (its 20 towns) in the last full month and in the
 current month, for a town (its 100 communities) and a community (its grids and its people in no
-grid); ``visit_rate_trend`` for the county over 12 months; and the county's rate page as a
-whole (rate table and trend). ``--runs`` times each (default 30) after a warm-up; medians and
+grid); ``visit_rate_trend`` for the county over 12 months (past months from the kept figures,
+this month counted live); and the county's rate page as a whole: the rate table, then the trend
+given the table's total for the month shown, as the page asks for them. ``--runs`` times each (default 30) after a warm-up; medians and
 p95. ``EXPLAIN (ANALYZE, BUFFERS)`` of the county's aggregate is included. The budget is 300 ms
 for the county page. The database is dropped at the end unless ``--keep``.
 
@@ -122,7 +125,13 @@ def _scenarios(args) -> dict:
     def page():
         actor = fresh()
         table = queries.visit_rate(actor=actor, month=last_month, area_code=_care_data.COUNTY)
-        points = queries.visit_rate_trend(actor=actor, area_code=_care_data.COUNTY, months=12)
+        points = queries.visit_rate_trend(
+            actor=actor,
+            area_code=_care_data.COUNTY,
+            months=12,
+            until=last_month,
+            latest=table.total,
+        )
         return {"rows": len(table.rows), "months": len(points)}
 
     return {
@@ -149,6 +158,12 @@ def main() -> int:
         data = _care_data.fill_plans(grids, args.subjects, args.months, seed=args.seed)
         data.update(communities=TOWNS * COMMUNITIES, grids=len(grids))
         data["load_seconds"] = round(time.perf_counter() - began, 1)
+        # What ``linli sweep`` keeps: the past months' figures per grid and community.
+        from linli.care.actions import care_figures_refresh
+
+        began = time.perf_counter()
+        data["figures_kept"] = care_figures_refresh()
+        data["figures_seconds"] = round(time.perf_counter() - began, 1)
         from django.db import connection
 
         with connection.cursor() as cursor:

@@ -97,6 +97,7 @@ def test_roster_filters_and_scope(api, roster, users):
     assert names(api("worker_a2")) == ["赵六"]
     assert names(api("town_b")) == []
     assert_problem(get(town, "roster", {"area": "22x"}), 400, "area")
+    assert_problem(get(town, "roster", {"area": "000000000000000"}), 400, "area")
     assert get(town, "roster", {"kind": "pets"}).status_code == 422
     assert ok(get(api("resident_a1"), "roster"))["count"] == 0
 
@@ -132,6 +133,9 @@ def test_plans_of_a_month(api, roster, users, month):
     assert [p["name"] for p in unassigned["items"]] == ["王五", "赵六"]
     assert ok(get(api("town_b"), "plans", {"month": f"{month:%Y-%m}"}))["count"] == 0
     assert_problem(get(api("town_a"), "plans", {"month": "2026-15"}), 400, "month")
+    bad_area = {"month": f"{month:%Y-%m}", "area": "220403001001000"}
+    assert_problem(get(api("town_a"), "plans", bad_area), 400, "area")
+    assert_problem(get(api("town_a"), "not-visited", bad_area), 400, "area")
     assert get(api("town_a"), "plans").status_code == 422  # the month is required
 
 

@@ -102,3 +102,12 @@ def test_the_sweep_keeps_the_figures(history, capsys):
     call_command("sweep")
     assert '"care_figures": {"months": 3' in capsys.readouterr().out
     assert MonthFigure.objects.filter(area_code="").count() == 3
+
+
+def test_making_a_kept_month_again_counts_its_figures_again(history, tree, month):
+    actions.care_figures_refresh()
+    old = _back(month, 3)
+    Plan.objects.filter(month=old).delete()
+    actions.care_plan_generate(actor=SYSTEM, area_code=tree["county"].code, month=old)
+    kept = MonthFigure.objects.get(area_code="", month=old)
+    assert (kept.numerator, kept.denominator) == (0, 3)  # the new plans, none visited yet

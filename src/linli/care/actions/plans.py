@@ -35,7 +35,8 @@ from linli.core.roles import Cap, Role, capabilities
 from linli.registry.models import GridStaff
 
 from .. import queries
-from ..models import VISITS_PER_MONTH, Plan, Policy, Run, Subject, Visit, month_end
+from ..models import VISITS_PER_MONTH, MonthFigure, Plan, Policy, Run, Subject, Visit, month_end
+from .figures import month_figures_count
 from .roster import (
     BATCH,
     CHUNK,
@@ -307,6 +308,8 @@ def care_plan_generate(*, actor, area_code, month, now=None) -> dict[str, int]:
         made = generate(area.prefix, month, today, now)
         counts["plans_dropped"] += made.pop("plans_dropped")
         counts.update(made)
+        if MonthFigure.objects.filter(area_code="", month=month).exists():
+            month_figures_count(month, now=now)  # a past month made again: its kept figures too
         audit.record(
             actor,
             "care.plan_generate",

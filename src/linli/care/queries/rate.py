@@ -21,13 +21,12 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from linli.core import areacodes
 from linli.core.areacodes import Level
 from linli.core.errors import ActionError
 from linli.core.models import Area
 
 from ..models import MonthFigure, Plan, month_start
-from .roster import area_code_of, parse_month, visible_area
+from .roster import area_prefix_of, parse_month, visible_area
 
 # Digits of the area code that name a child area, by the level of the parent.
 CHILD_DIGITS = {
@@ -227,7 +226,7 @@ def visit_rate_of(area_code: str, month) -> tuple[int, int]:
     """``(numerator, denominator)`` of an area's visit rate for a month, unscoped (for the
     indicator engine, which measures plan targets)."""
     month = parse_month(month)
-    prefix = areacodes.prefix_of(area_code_of(area_code))
+    prefix = area_prefix_of(area_code)
     found = _month_plans(month, prefix).aggregate(
         numerator=Count("pk", filter=MET), denominator=Count("pk", filter=COUNTED)
     )

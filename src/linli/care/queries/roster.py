@@ -61,6 +61,16 @@ def area_code_of(value, *, field: str = "area_code") -> str:
         raise ActionError(str(exc.args[0]), field=field) from None
 
 
+def area_prefix_of(value, *, field: str = "area_code") -> str:
+    """The significant prefix of an area code (rows inside the area start with it), or an
+    error naming ``field`` for a code that is no area's (``000000000000000``)."""
+    code = area_code_of(value, field=field)
+    try:
+        return areacodes.prefix_of(code)
+    except areacodes.AreaCodeError as exc:
+        raise ActionError(str(exc.args[0]), field=field) from None
+
+
 def county_of(area_code: str) -> str:
     """The 12-digit code of the county an area lies in (its first six digits)."""
     return area_code[:6].ljust(12, "0")
@@ -128,7 +138,7 @@ def subjects(
     if not include_ended:
         qs = qs.filter(ended_on__isnull=True)
     if area_code:
-        qs = qs.filter(area_code__startswith=areacodes.prefix_of(area_code_of(area_code)))
+        qs = qs.filter(area_code__startswith=area_prefix_of(area_code))
     if kind:
         if kind not in Policy.Kind.values:
             raise ActionError(_("Choose a visit kind from the list."), field="kind")
@@ -237,7 +247,7 @@ def plans(
     month = parse_month(month)
     qs = scoping.scope(Plan.objects.filter(month=month), actor, Cap.CARE_VIEW)
     if area_code:
-        qs = qs.filter(area_code__startswith=areacodes.prefix_of(area_code_of(area_code)))
+        qs = qs.filter(area_code__startswith=area_prefix_of(area_code))
     if status:
         if status not in Plan.Status.values:
             raise ActionError(_("Choose a status from the list."), field="status")
@@ -313,7 +323,7 @@ def not_visited_plans(*, actor, month, area_code=None) -> QuerySet[Plan]:
         Cap.CARE_VIEW,
     )
     if area_code:
-        qs = qs.filter(area_code__startswith=areacodes.prefix_of(area_code_of(area_code)))
+        qs = qs.filter(area_code__startswith=area_prefix_of(area_code))
     return _plan_rows(qs).order_by("due_on", "area_code", "resident__name", "pk")
 
 
@@ -383,6 +393,7 @@ def policy_tags() -> list[GroupTag]:
 
 __all__ = [
     "area_code_of",
+    "area_prefix_of",
     "county_of",
     "not_visited",
     "not_visited_plans",

@@ -20,7 +20,15 @@ from django.utils.translation import gettext_lazy as _
 
 from linli.core.models import Area, AreaCodeField, User
 from linli.core.pii import EncryptedField
-from linli.registry.models import GroupTag, Resident
+from linli.core.roles import Cap, Role, capabilities
+from linli.registry.models import GridStaff, GroupTag, Resident
+
+# Who carries visits: a grid's own workers through their duty there, and community staff who do
+# care visits anywhere in their community (through their role, grid workers excepted).
+WORKER_DUTIES = (GridStaff.Duty.GRID_WORKER, GridStaff.Duty.PART_TIME)
+COMMUNITY_CARE_ROLES = sorted(
+    role for role in Role if Cap.CARE_VISIT in capabilities(role) and role != Role.GRID_WORKER
+)
 
 
 class Frequency(models.TextChoices):

@@ -31,11 +31,22 @@ from linli.core import actions as core_actions
 from linli.core import audit, scoping
 from linli.core.errors import ActionError, Conflict, NotFound
 from linli.core.models import RoleAssignment, User
-from linli.core.roles import Cap, Role, capabilities
+from linli.core.roles import Cap, Role
 from linli.registry.models import GridStaff
 
 from .. import queries
-from ..models import VISITS_PER_MONTH, MonthFigure, Plan, Policy, Run, Subject, Visit, month_end
+from ..models import (
+    COMMUNITY_CARE_ROLES,
+    VISITS_PER_MONTH,
+    WORKER_DUTIES,
+    MonthFigure,
+    Plan,
+    Policy,
+    Run,
+    Subject,
+    Visit,
+    month_end,
+)
 from .figures import month_figures_count
 from .roster import (
     BATCH,
@@ -51,12 +62,6 @@ from .roster import (
 
 log = logging.getLogger(__name__)
 
-WORKER_DUTIES = (GridStaff.Duty.GRID_WORKER, GridStaff.Duty.PART_TIME)
-# Community staff who do care visits anywhere in their community (grid workers serve their grid
-# through their duty there, not through their role).
-COMMUNITY_CARE_ROLES = sorted(
-    role for role in Role if Cap.CARE_VISIT in capabilities(role) and role != Role.GRID_WORKER
-)
 REMIND_DAYS = 3  # the due-soon reminder goes out this many days before the month's last day
 RUN_STALE_AFTER = dt.timedelta(hours=1)
 

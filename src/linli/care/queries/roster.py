@@ -9,20 +9,31 @@ its count. The health and living notes are never loaded here (they need ``care.n
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.core import areacodes, scoping
 from linli.core.errors import ActionError, Forbidden, NotFound
-from linli.core.models import Area
+from linli.core.models import Area, RoleAssignment
 from linli.core.roles import Cap
-from linli.registry.models import GroupTag, Resident
+from linli.registry.models import GridStaff, GroupTag, Resident
 from linli.registry.queries import search_q
 
-from ..models import Plan, Policy, Risk, Run, Subject, month_end, month_start
+from ..models import (
+    COMMUNITY_CARE_ROLES,
+    WORKER_DUTIES,
+    Plan,
+    Policy,
+    Risk,
+    Run,
+    Subject,
+    month_end,
+    month_start,
+)
 
 NOTES = ("health_notes", "living_notes")
 PER_PAGE_MAX = 200
@@ -391,7 +402,80 @@ def policy_tags() -> list[GroupTag]:
     return list(GroupTag.objects.filter(active=True).select_related("parent").order_by("sort"))
 
 
+@dataclass
+class Worker:
+    pk: int
+    name: str
+    grids: set[str] = field(default_factory=set)
+    communities: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Serving:
+    workers: dict[int, Worker]
+
+    def for_place(self, area_code: str) -> list[Worker]:
+        """Who may carry a plan of ``area_code``, the grid's own workers first."""
+        found = [
+            w
+            for w in self.workers.values()
+            if area_code in w.grids or area_code[:12] in w.communities
+        ]
+        return sorted(found, key=lambda w: (area_code not in w.grids, w.name, w.pk))
+
+    def everyone(self) -> list[Worker]:
+        return list(self.workers.values())
+
+
+def care_workers(*, actor, area_codes=(), under: str = "") -> Serving:
+    """Who may carry visits in ``area_codes`` (and anywhere ``under`` a prefix), among those the
+    actor may see: the grids' workers on duty and the communities' care staff. Two queries."""
+    today = timezone.localdate()
+    codes = set(area_codes)
+    grids = {code for code in codes if len(code) == 15}
+    communities = {code[:12] for code in codes}
+    on_duty = Q(ended_on__isnull=True) | Q(ended_on__gt=today)
+    places = Q(area_code__in=sorted(grids))
+    homes = Q(area_code__in=sorted(communities))
+    if under:
+        places |= Q(area_code__startswith=under)
+        homes |= Q(area_code=under[:12].ljust(12, "0"))
+    workers: dict[int, Worker] = {}
+    duties = (
+        GridStaff.objects.filter(
+            on_duty,
+            places,
+            scoping.prefix_q(scoping.prefixes(actor, Cap.CARE_VIEW)),
+            duty__in=WORKER_DUTIES,
+            user__is_active=True,
+            started_on__lte=today,
+        )
+        .values_list("user_id", "user__full_name", "user__username", "area_code")
+        .order_by()
+    )
+    for user_id, full_name, username, grid in duties:
+        workers.setdefault(user_id, Worker(user_id, full_name or username)).grids.add(grid)
+    staff = (
+        RoleAssignment.objects.filter(
+            homes,
+            scoping.prefix_q(scoping.prefixes(actor, Cap.CARE_VIEW)),
+            role__in=COMMUNITY_CARE_ROLES,
+            user__is_active=True,
+        )
+        .values_list("user_id", "user__full_name", "user__username", "area_code")
+        .order_by()
+    )
+    for user_id, full_name, username, community in staff:
+        workers.setdefault(user_id, Worker(user_id, full_name or username)).communities.add(
+            community
+        )
+    return Serving(workers)
+
+
 __all__ = [
+    "Serving",
+    "Worker",
+    "care_workers",
     "area_code_of",
     "area_prefix_of",
     "county_of",

@@ -21,13 +21,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
@@ -41,14 +40,11 @@ from linli.core import queries as core_queries
 from linli.core import scoping
 from linli.core.areacodes import Level
 from linli.core.errors import ActionError, Forbidden, NotFound
-from linli.core.models import RoleAssignment
 from linli.core.roles import Cap
 from linli.registry.forms import apply_errors
-from linli.registry.models import GridStaff
 from linli.registry.views.people import filter_errors, is_htmx, paginate
 
 from .. import actions, queries
-from ..actions.plans import COMMUNITY_CARE_ROLES, WORKER_DUTIES
 from ..forms import PolicyForm, ReassignForm, RiskForm, RunForm
 from ..models import Plan, Policy, Risk, Run, month_start
 
@@ -174,7 +170,7 @@ def _worker_choices(actor, area) -> list:
     """The care workers of an area small enough to list (a community or a grid)."""
     if area is None or area.level not in WORKER_PICKER_LEVELS:
         return []
-    found = _serving(actor=actor, area_codes=[area.code], under=area.prefix)
+    found = queries.care_workers(actor=actor, area_codes=[area.code], under=area.prefix)
     return sorted(found.everyone(), key=lambda w: (w.name, w.pk))
 
 
@@ -183,74 +179,6 @@ def _worker_choices(actor, area) -> list:
 # The grid workers on duty in a grid and the community's care staff, as care_plan_reassign
 # accepts them. Read here for the pickers until the care queries offer it (see the module's
 # report): two queries for a whole page of plans, whatever their places.
-
-
-@dataclass
-class Worker:
-    pk: int
-    name: str
-    grids: set[str] = field(default_factory=set)
-    communities: set[str] = field(default_factory=set)
-
-
-@dataclass
-class Serving:
-    workers: dict[int, Worker]
-
-    def for_place(self, area_code: str) -> list[Worker]:
-        """Who may carry a plan of ``area_code``, the grid's own workers first."""
-        found = [
-            w
-            for w in self.workers.values()
-            if area_code in w.grids or area_code[:12] in w.communities
-        ]
-        return sorted(found, key=lambda w: (area_code not in w.grids, w.name, w.pk))
-
-    def everyone(self) -> list[Worker]:
-        return list(self.workers.values())
-
-
-def _serving(*, actor, area_codes=(), under: str = "") -> Serving:
-    today = timezone.localdate()
-    codes = set(area_codes)
-    grids = {code for code in codes if len(code) == 15}
-    communities = {code[:12] for code in codes}
-    on_duty = Q(ended_on__isnull=True) | Q(ended_on__gt=today)
-    places = Q(area_code__in=sorted(grids))
-    homes = Q(area_code__in=sorted(communities))
-    if under:
-        places |= Q(area_code__startswith=under)
-        homes |= Q(area_code=under[:12].ljust(12, "0"))
-    workers: dict[int, Worker] = {}
-    duties = (
-        GridStaff.objects.filter(
-            on_duty,
-            places,
-            scoping.prefix_q(scoping.prefixes(actor, Cap.CARE_VIEW)),
-            duty__in=WORKER_DUTIES,
-            user__is_active=True,
-            started_on__lte=today,
-        )
-        .values_list("user_id", "user__full_name", "user__username", "area_code")
-        .order_by()
-    )
-    for user_id, full_name, username, grid in duties:
-        workers.setdefault(user_id, Worker(user_id, full_name or username)).grids.add(grid)
-    staff = (
-        RoleAssignment.objects.filter(
-            homes,
-            scoping.prefix_q(scoping.prefixes(actor, Cap.CARE_VIEW)),
-            role__in=COMMUNITY_CARE_ROLES,
-            user__is_active=True,
-        )
-        .values_list("user_id", "user__full_name", "user__username", "area_code")
-        .order_by()
-    )
-    for user_id, full_name, username, community in staff:
-        workers.setdefault(user_id, Worker(user_id, full_name or username)).communities.add(
-            community
-        )
-    return Serving(workers)
 
 
 # --- plans ---------------------------------------------------------------------------------------
@@ -326,7 +254,7 @@ def _all_context(request, values: dict[str, str], *, reassign=None) -> dict:
     plans = _with_places(page_obj.object_list, _tag_names())
     can_plan = [p for p in plans if p.status == Plan.Status.OPEN and _plans_here(actor, p)]
     if can_plan:
-        found = _serving(actor=actor, area_codes=[p.area_code for p in can_plan])
+        found = queries.care_workers(actor=actor, area_codes=[p.area_code for p in can_plan])
         for plan in can_plan:
             choices = [
                 (w.pk, w.name) for w in found.for_place(plan.area_code) if w.pk != plan.worker_id
@@ -418,7 +346,7 @@ def plan_reassign(request, plan_id: int):
         plan = queries.plan_get(actor=actor, plan_id=plan_id)
     except NotFound:
         raise Http404 from None
-    found = _serving(actor=actor, area_codes=[plan.area_code])
+    found = queries.care_workers(actor=actor, area_codes=[plan.area_code])
     choices = [(w.pk, w.name) for w in found.for_place(plan.area_code)]
     form = ReassignForm(request.POST, workers=choices, auto_id=f"r{plan.pk}-%s")
     status = 400

@@ -7,13 +7,11 @@ PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
-import time
 import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from linli.appeals.models import Channel
@@ -625,54 +623,12 @@ def test_the_archive_shows_twelve_months_and_the_plan(users, care, visit_data):
 
 # --- the race (PostgreSQL) -------------------------------------------------------------------------
 
-postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="concurrent inserts need PostgreSQL"
+from tests.appeals.test_concurrency import (  # noqa: E402, F401 (a fixture)
+    _audit_unguarded,
+    postgres_only,
+    race,
+    slow,
 )
-
-
-@pytest.fixture(scope="module")
-def _audit_unguarded(django_db_setup, django_db_blocker):
-    """The flush that ends a transactional test empties every table, and the database refuses
-    that for the append-only audit table: its guard is lifted while the race runs and put back
-    after the flush (a module fixture outlives the test's own)."""
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        cursor.execute("ALTER TABLE core_auditevent DISABLE TRIGGER USER")
-    yield
-    with django_db_blocker.unblock():
-        with connection.cursor() as cursor:
-            cursor.execute("ALTER TABLE core_auditevent ENABLE TRIGGER USER")
-        connection.close()
-
-
-def race(*calls, timeout: float = 30):
-    """Run ``calls`` in threads released together; return each one's result or exception."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout)
-            results[index] = call()
-        except Exception as exc:  # collected for the test to inspect
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout)
-        assert not thread.is_alive(), "a racing visit never finished"
-    return results
-
-
-def slow(original, seconds: float = 0.3):
-    def wrapper(*args, **kwargs):
-        time.sleep(seconds)
-        return original(*args, **kwargs)
-
-    return wrapper
 
 
 @postgres_only

@@ -199,3 +199,11 @@ api.add_router("/grid/", gridwork_router)
 from linli.notices.api import router as notices_router  # noqa: E402
 
 api.add_router("/notices/", notices_router)
+
+from linli.facilities.api import router as facilities_router  # noqa: E402
+
+api.add_router("/facilities/", facilities_router)
+
+from linli.workforce.api import router as workforce_router  # noqa: E402
+
+api.add_router("/workforce/", workforce_router)

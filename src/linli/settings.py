@@ -149,6 +149,8 @@ INSTALLED_APPS = [
     "linli.care",
     "linli.gridwork",
     "linli.notices",
+    "linli.facilities",
+    "linli.workforce",
     "linli.web",
 ]
 

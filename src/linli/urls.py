@@ -19,6 +19,8 @@ urlpatterns = [
     path("care/", include("linli.care.urls")),
     path("grid/", include("linli.gridwork.urls")),
     path("notices/", include("linli.notices.urls")),
+    path("facilities/", include("linli.facilities.urls")),
+    path("workforce/", include("linli.workforce.urls")),
     path("open311/v2/", include("linli.appeals.open311.urls")),
     path("", include("linli.core.urls")),
     path("", include("linli.web.urls")),

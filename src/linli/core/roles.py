@@ -68,6 +68,13 @@ class Cap:
     ALERT_VIEW = "alert.view"  # follow alerts live: acknowledgements and checks per community
     ALERT_CHECK = "alert.check"  # check on vulnerable residents after an alert
     ALERT_OFFICERS = "alert.officers"  # designate disaster information officers (灾害信息员)
+    FACILITY_VIEW = "facility.view"  # facilities, venues and their bookings; usage figures
+    FACILITY_MANAGE = "facility.manage"  # record facilities and venues; import them
+    BOOKING_MANAGE = "booking.manage"  # approve or decline bookings, check in, mark no-shows
+    WORKFORCE_VIEW = "workforce.view"  # the community worker roster (personal data masked)
+    WORKFORCE_MANAGE = "workforce.manage"  # record workers, posts, certificates; import them
+    TRAINING_MANAGE = "training.manage"  # courses, sessions, attendance and training rules
+    CAPACITY_VIEW = "capacity.view"  # the capacity figures of an area (places and people)
 
 
 _STAFF = {Cap.AREA_VIEW, Cap.STAFF_HOME, Cap.API_TOKEN}
@@ -78,11 +85,18 @@ _APPEAL_WORK = {Cap.APPEAL_VIEW, Cap.APPEAL_INTAKE, Cap.APPEAL_HANDLE}
 _APPEAL_LEAD = _APPEAL_WORK | {Cap.APPEAL_DISPATCH, Cap.APPEAL_SUPERVISE}
 _CARE_WORK = {Cap.CARE_VIEW, Cap.CARE_VISIT, Cap.CARE_NOTES, Cap.GRID_WORK}
 _ALERT_WORK = {Cap.ALERT_VIEW, Cap.ALERT_CHECK}
+_CAPACITY_LEAD = {Cap.FACILITY_VIEW, Cap.FACILITY_MANAGE, Cap.BOOKING_MANAGE, Cap.WORKFORCE_VIEW}
+_CAPACITY_LEAD |= {Cap.WORKFORCE_MANAGE, Cap.CAPACITY_VIEW}
 
 MATRIX: dict[str, frozenset[str]] = {
     Role.RESIDENT: frozenset({Cap.RESIDENT_HOME}),
     Role.GRID_WORKER: frozenset(
-        _STAFF | _REGISTRY_WRITE | _APPEAL_WORK | _CARE_WORK | _ALERT_WORK | {Cap.PII_REVEAL}
+        _STAFF
+        | _REGISTRY_WRITE
+        | _APPEAL_WORK
+        | _CARE_WORK
+        | _ALERT_WORK
+        | {Cap.PII_REVEAL, Cap.FACILITY_VIEW}
     ),
     Role.BUILDING_HEAD: frozenset(
         {Cap.AREA_VIEW, Cap.STAFF_HOME, Cap.REGISTRY_VIEW, Cap.APPEAL_INTAKE}
@@ -94,6 +108,7 @@ MATRIX: dict[str, frozenset[str]] = {
         | _CARE_WORK
         | _ALERT_WORK
         | {Cap.PII_REVEAL, Cap.NOTICE_PUBLISH}
+        | {Cap.FACILITY_VIEW, Cap.BOOKING_MANAGE, Cap.WORKFORCE_VIEW}
     ),
     Role.COMMUNITY_HEAD: frozenset(
         _STAFF
@@ -103,6 +118,7 @@ MATRIX: dict[str, frozenset[str]] = {
         | _ALERT_WORK
         | {Cap.PII_REVEAL, Cap.AREA_MANAGE, Cap.GRID_MANAGE, Cap.CARE_PLAN, Cap.TASK_ASSIGN}
         | {Cap.NOTICE_PUBLISH, Cap.ALERT_OFFICERS}
+        | _CAPACITY_LEAD
     ),
     Role.TOWN_OFFICER: frozenset(
         _OFFICER
@@ -110,8 +126,12 @@ MATRIX: dict[str, frozenset[str]] = {
         | {Cap.AREA_MANAGE, Cap.REGISTRY_VIEW, Cap.GRID_MANAGE, Cap.APPEAL_ROUTE}
         | {Cap.CARE_VIEW, Cap.CARE_PLAN, Cap.TASK_ASSIGN, Cap.NOTICE_PUBLISH}
         | {Cap.ALERT_ISSUE, Cap.ALERT_VIEW, Cap.ALERT_OFFICERS}
+        | _CAPACITY_LEAD
+        | {Cap.TRAINING_MANAGE}
     ),
-    Role.DEPARTMENT_OFFICER: frozenset(_OFFICER | {Cap.TASK_ASSIGN, Cap.NOTICE_PUBLISH}),
+    Role.DEPARTMENT_OFFICER: frozenset(
+        _OFFICER | {Cap.TASK_ASSIGN, Cap.NOTICE_PUBLISH, Cap.FACILITY_VIEW, Cap.CAPACITY_VIEW}
+    ),
     Role.COUNTY_OFFICER: frozenset(
         _OFFICER
         | {Cap.AREA_MANAGE, Cap.PII_REVEAL, Cap.REGISTRY_VIEW}
@@ -119,6 +139,8 @@ MATRIX: dict[str, frozenset[str]] = {
         | {Cap.APPEAL_ROUTE, Cap.APPEAL_CONFIGURE}
         | {Cap.CARE_VIEW, Cap.CARE_PLAN, Cap.CARE_POLICY, Cap.WORKITEM_MANAGE, Cap.TASK_ASSIGN}
         | {Cap.NOTICE_PUBLISH, Cap.ALERT_ISSUE, Cap.ALERT_VIEW, Cap.ALERT_OFFICERS}
+        | (_CAPACITY_LEAD - {Cap.BOOKING_MANAGE})
+        | {Cap.TRAINING_MANAGE}
     ),
     Role.PROVIDER: frozenset({Cap.STAFF_HOME, Cap.API_TOKEN}),
     Role.SECURITY_ADMIN: frozenset({Cap.AREA_VIEW, Cap.ACCOUNT_MANAGE, Cap.OPEN311_KEYS}),

@@ -1,0 +1,5 @@
+"""facilities actions: facilities."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

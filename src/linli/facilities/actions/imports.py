@@ -1,0 +1,5 @@
+"""facilities actions: imports."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

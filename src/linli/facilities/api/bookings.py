@@ -1,0 +1,5 @@
+"""facilities API: bookings."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""facilities API: capacity."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""facilities API: facilities."""
+
+from ninja import Router
+
+router = Router()

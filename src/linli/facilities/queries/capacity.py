@@ -1,0 +1,5 @@
+"""facilities queries: capacity."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

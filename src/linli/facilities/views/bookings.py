@@ -1,0 +1,5 @@
+"""facilities pages: bookings."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

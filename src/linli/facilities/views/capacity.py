@@ -1,0 +1,5 @@
+"""facilities pages: capacity."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

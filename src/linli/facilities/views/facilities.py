@@ -1,0 +1,5 @@
+"""facilities pages: facilities."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

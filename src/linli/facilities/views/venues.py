@@ -1,0 +1,5 @@
+"""facilities pages: venues."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

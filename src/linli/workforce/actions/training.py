@@ -1,0 +1,5 @@
+"""workforce actions: training."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

@@ -1,0 +1,5 @@
+"""workforce API: training."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""workforce API: workers."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""workforce queries: workers."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

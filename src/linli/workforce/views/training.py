@@ -1,0 +1,5 @@
+"""workforce pages: training."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

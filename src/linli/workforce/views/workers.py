@@ -1,0 +1,5 @@
+"""workforce pages: workers."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

@@ -12,6 +12,8 @@ class WorkforceConfig(AppConfig):
         from linli.core.roles import Cap  # noqa: F401
         from linli.web.navigation import ITEMS, NavItem  # noqa: F401
 
+        from .views import training, workers  # noqa: F401 (they add their home-page blocks)
+
         entries: list = []
         known = {(item.url_name, item.capability) for item in ITEMS}
         ITEMS.extend(e for e in entries if (e.url_name, e.capability) not in known)

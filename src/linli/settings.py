@@ -389,6 +389,30 @@ LOGGING = {
 # --- product --------------------------------------------------------------------------------
 
 LINLI_DEMO = _bool("LINLI_DEMO", False)
+# Facility maps: a tile URL template ({z}/{x}/{y}, optionally {s}); empty = markers on a plain
+# background. When set, its origin is added to the pictures the CSP allows.
+LINLI_MAP_TILES = (_env("LINLI_MAP_TILES", "") or "").strip()
+LINLI_MAP_ATTRIBUTION = (_env("LINLI_MAP_ATTRIBUTION", "") or "").strip()[:300]
+if LINLI_MAP_TILES:
+    from urllib.parse import urlsplit  # noqa: E402
+
+    _tiles = urlsplit(LINLI_MAP_TILES)
+    if not all(part in LINLI_MAP_TILES for part in ("{z}", "{x}", "{y}")) or not (
+        (_tiles.scheme in ("http", "https") and _tiles.netloc)
+        or (not _tiles.scheme and not _tiles.netloc and LINLI_MAP_TILES.startswith("/"))
+    ):
+        raise ImproperlyConfigured(
+            "LINLI_MAP_TILES must be an http(s) URL or a path starting with / that contains "
+            f"{{z}}, {{x}} and {{y}}, got {LINLI_MAP_TILES!r}"
+        )
+    if _tiles.netloc:
+        _labels = _tiles.netloc.split(".")
+        _templated = [i for i, label in enumerate(_labels) if "{" in label]
+        if _templated:  # {s} subdomains: a CSP wildcard for the leftmost labels
+            _labels = ["*", *_labels[_templated[-1] + 1 :]]
+        CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(
+            f"{_tiles.scheme}://{'.'.join(_labels)}"
+        )
 SITE_NAME = _("Linli community services")
 API_PAGE_SIZE_MAX = 200
 DEMO_LOADERS: list[str] = [
@@ -398,4 +422,6 @@ DEMO_LOADERS: list[str] = [
     "linli.care.demo.load_care_demo",
     "linli.gridwork.demo.load_gridwork_demo",
     "linli.notices.demo.load_notices_demo",
+    "linli.facilities.demo.load_facilities_demo",
+    "linli.workforce.demo.load_workforce_demo",
 ]

@@ -2,7 +2,8 @@
 
 Escalates overdue appeals, auto-confirms and auto-closes them; reminds grid workers of care
 visits due and alerts them and their community heads of overdue ones; tells grid workers when
-vulnerable residents await a check after an emergency alert.
+vulnerable residents await a check after an emergency alert; declines booking requests
+nobody answered before their start.
 
 Run once from cron (every few minutes) or as a service with ``--every 300``. Several sweeps at
 once are safe: each row is claimed with a conditional update or checked before it is told, so
@@ -21,7 +22,8 @@ from django.core.management.base import BaseCommand, CommandError
 class Command(BaseCommand):
     help = (
         "Escalate overdue appeals (督办), auto-confirm and close appeals; remind of care visits "
-        "due and overdue; tell grid workers whom to check after an emergency alert."
+        "due and overdue; tell grid workers whom to check after an emergency alert; expire unanswered "
+        "booking requests."
     )
 
     def add_arguments(self, parser):
@@ -37,6 +39,7 @@ class Command(BaseCommand):
 
         from linli.appeals.actions import appeals_sweep
         from linli.care.actions import care_figures_refresh, care_sweep
+        from linli.facilities.actions import bookings_sweep
         from linli.notices.actions import alerts_sweep
 
         if every and every < 10:
@@ -55,6 +58,7 @@ class Command(BaseCommand):
                 "care": care_sweep(),
                 "care_figures": care_figures_refresh(),
                 "alerts": alerts_sweep(),
+                "bookings": bookings_sweep(),
             }
             self.stdout.write(json.dumps(result, default=str))
             if not every or stopping:

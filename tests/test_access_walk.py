@@ -37,6 +37,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
+from django.utils import timezone
 from django.utils.regex_helper import normalize
 
 from linli.core import actions, pii
@@ -144,6 +145,17 @@ PARAMS: dict[str, Callable[[World], list]] = {
     "alert_id": ids("alert_id"),
     "recipient_id": ids("recipient_id"),
     "officer_id": ids("officer_id"),
+    # facilities
+    "facility_id": ids("facility_id"),
+    "venue_id": ids("venue_id"),
+    "booking_id": ids("booking_id"),
+    "key": fixed("facility_coverage", "facility_area_per_100_households"),
+    # workforce
+    "worker_id": ids("worker_id"),
+    "certificate_id": ids("certificate_id"),
+    "level_id": ids("level_id"),
+    "course_id": ids("course_id"),
+    "session_id": ids("session_id"),
 }
 # Area imports (core) keep their drafts in the session; registry imports are jobs in the
 # database: both kinds of id are tried under the one parameter name.
@@ -292,6 +304,8 @@ def a1_world(users, tree, settings, tmp_path) -> World:
     _gridwork_world(world, users)
     _care_world(world, users)
     _alerts_world(world, users)
+    _facilities_world(world, users)
+    _workforce_world(world, users, tree)
     assert ApiToken.objects.filter(user__in=a1_people).count() == 3
     return world
 
@@ -590,6 +604,130 @@ def _alerts_world(world: World, users) -> None:
     )
 
 
+def _facilities_world(world: World, users) -> None:
+    """a1's party-and-mass centre with a photo and its hall, booked by a1's resident."""
+    import datetime as dt
+    import uuid
+
+    from PIL import Image
+
+    from linli.facilities import actions as facility_actions
+
+    hours = dict.fromkeys(("mon", "tue", "wed", "thu", "fri", "sat", "sun"), "08:00-21:00")
+    facility = facility_actions.facility_save(
+        actor=users["head_a1"],
+        area_code=A1,
+        name="仙城社区党群服务中心",
+        kind="comprehensive",
+        floor_area="900",
+        activity_area="600",
+        address="仙城路十八号院",
+        latitude="42.90",
+        longitude="125.15",
+        terminals=1,
+        hours=hours,
+    )
+    world.add("facility_id", facility.pk)
+    image = io.BytesIO()
+    Image.new("RGB", (32, 24), (10, 120, 40)).save(image, "JPEG")
+    image.seek(0)
+    image.name = "hall.jpg"
+    facility_actions.facility_photo_add(
+        actor=users["head_a1"], facility_id=facility.pk, photos=[image], caption="仙城大厅外景"
+    )
+    world.add("photo_id", *facility.photos.values_list("pk", flat=True))
+    venue = facility_actions.venue_save(
+        actor=users["head_a1"],
+        facility_id=facility.pk,
+        name="仙城多功能厅",
+        kind="hall",
+        capacity=80,
+        rules="仙城厅使用须知",
+        hours=hours,
+        slot_minutes=60,
+    )
+    world.add("venue_id", venue.pk)
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    starts = timezone.make_aware(dt.datetime.combine(tomorrow, dt.time(9)))
+    booking = facility_actions.booking_create(
+        actor=users["resident_a1"],
+        venue_id=venue.pk,
+        starts_at=starts,
+        slots=2,
+        purpose="仙城合唱队排练",
+        attendees=20,
+        client_key=uuid.uuid4(),
+    )
+    world.add("booking_id", booking.pk)
+    world.markers.extend(
+        ["仙城路十八号院", "仙城大厅外景", "仙城多功能厅", "仙城厅使用须知", "仙城合唱队排练"]
+    )
+
+
+def _workforce_world(world: World, users, tree) -> None:
+    """a1's community worker (with an ID number, phone and certificate, linked to the worker's
+    account) trained on a town course; the county's post ladder and a town training rule."""
+    import datetime as dt
+
+    from linli.workforce import actions as workforce_actions
+
+    today = timezone.localdate()
+    levels = workforce_actions.postlevel_defaults(actor=SYSTEM, area_code="2204")
+    assert levels
+    from linli.workforce.models import PostLevel
+
+    world.add("level_id", *PostLevel.objects.values_list("pk", flat=True)[:2])
+    worker = workforce_actions.worker_save(
+        actor=users["head_a1"],
+        community_code=A1,
+        name="欧阳丽华",
+        post="committee",
+        committee_role="member",
+        hired_on=today - dt.timedelta(days=800),
+        birth_date=dt.date(1985, 3, 8),
+        id_number=make_id("19850308", 206),
+        phone="13711112222",
+        party_member=True,
+    )
+    world.add("worker_id", worker.pk)
+    workforce_actions.worker_link_account(
+        actor=users["head_a1"], worker_id=worker.pk, login=users["worker_a1"].username
+    )
+    certificate = workforce_actions.certificate_add(
+        actor=users["head_a1"],
+        worker_id=worker.pk,
+        level="assistant",
+        number="XC-ZS-2024-0007",
+        obtained_on=today - dt.timedelta(days=300),
+    )
+    world.add("certificate_id", certificate.pk)
+    course = workforce_actions.course_save(
+        actor=users["town_a"],
+        title="社区工作者素质提升培训",
+        organiser="仙城街道办事处",
+        mode="in_person",
+        hours="8",
+        area_code="220403001",
+    )
+    world.add("course_id", course.pk)
+    session = workforce_actions.session_save(
+        actor=users["town_a"],
+        course_id=course.pk,
+        starts_on=today - dt.timedelta(days=30),
+        place="街道会议室",
+    )
+    world.add("session_id", session.pk)
+    workforce_actions.attendance_record(
+        actor=users["town_a"], session_id=session.pk, worker_ids=[worker.pk]
+    )
+    rule = workforce_actions.training_rule_save(
+        actor=users["county"], area_code="220403", applies_to="others", cycle_months=18
+    )
+    world.add("rule_id", rule.pk)
+    world.people.extend(["欧阳丽华", "13711112222", "137****2222"])
+    world.markers.append("XC-ZS-2024-0007")
+
+
 def _client(user) -> Client:
     client = Client(raise_request_exception=False)
     if user is not None:
@@ -681,6 +819,8 @@ def test_every_url_is_free_of_a1_data_for_its_neighbours(users, a1_world):
     assert {"task_id", "log_id", "item_id"} <= walked_params
     assert {"subject_id", "plan_id", "visit_id", "need_id"} <= walked_params
     assert {"alert_id", "recipient_id", "officer_id"} <= walked_params
+    assert {"facility_id", "venue_id", "booking_id", "key"} <= walked_params
+    assert {"worker_id", "certificate_id", "level_id", "course_id", "session_id"} <= walked_params
 
 
 def test_the_walk_detects_a1_data_when_it_is_shown(users, a1_world):

@@ -72,9 +72,15 @@ def test_coverage_page_refusals(login, tree, trainers, world):
 
 
 def test_officer_home_shows_coverage(login, trainers, world):
-    response = login(trainers["county"]).get(reverse("web:home"))
+    client = login(trainers["county"])
+    response = client.get(reverse("web:home"))
     assert response.status_code == 200
-    assert 'data-testid="home-training-percent">50.0%' in response.content.decode()
+    home = response.content.decode()
+    assert 'data-testid="home-training-lazy"' in home  # filled after the page, by htmx
+    assert reverse("workforce:training_home") in home
+    block = client.get(reverse("workforce:training_home"), HTTP_HX_REQUEST="true")
+    assert 'data-testid="home-training-percent">50.0%' in block.content.decode()
+    assert login(trainers["resident"]).get(reverse("workforce:training_home")).status_code == 403
 
 
 def test_due_list_filters(login, tree, trainers, world):

@@ -125,6 +125,25 @@ def training(request):
     return render(request, "workforce/training.html", context, status=400 if errors else 200)
 
 
+def officer_block(request) -> dict | None:
+    """The home page's block names only where to load from: the coverage reads every worker of
+    the officer's area, so it fills itself after the page (htmx); without JavaScript it is a
+    link to the coverage page."""
+    if not scoping.has_cap(request.user, Cap.WORKFORCE_VIEW):
+        return None
+    return {"lazy": True, "block_url": reverse("workforce:training_home")}
+
+
+@login_required
+@require_GET
+def training_home(request):
+    """The officer home's training block, filled (htmx)."""
+    section = officer_coverage(request)
+    if section is None:
+        raise PermissionDenied
+    return render(request, "workforce/training_home.html", {"section": section})
+
+
 def officer_coverage(request) -> dict | None:
     """The officer home's block: today's training coverage of their widest area."""
     user = request.user
@@ -148,7 +167,7 @@ def officer_coverage(request) -> dict | None:
 
 HOME_SECTIONS.append(
     HomeSection(
-        home="officer", template="workforce/training_home.html", context=officer_coverage, order=40
+        home="officer", template="workforce/training_home.html", context=officer_block, order=40
     )
 )
 
@@ -547,6 +566,7 @@ def training_rule_remove(request, rule_id: int):
 urlpatterns = [
     path("training/", training, name="training"),
     path("training/due/", training_due, name="training_due"),
+    path("training/home-block/", training_home, name="training_home"),
     path("training/workers/<int:worker_id>/", training_worker, name="training_worker"),
     path("training/courses/", courses, name="courses"),
     path("training/courses/new/", course_new, name="course_new"),

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from linli.core import scoping
 from linli.core.errors import ActionError, Forbidden, NotFound
-from linli.facilities.queries import bookings as q
+from linli.facilities import queries as q
 
 from .bookings_fixtures import *  # noqa: F403 (the fixtures)
 from .bookings_fixtures import at, book, place, tomorrow

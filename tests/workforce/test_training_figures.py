@@ -12,9 +12,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from linli.core.errors import Forbidden, NotFound
+from linli.workforce import queries as q
 from linli.workforce import rules
 from linli.workforce.models import TrainingRule, Worker
-from linli.workforce.queries import training as q
+from linli.workforce.queries.training import live_q
+from linli.workforce.queries.training_due import DUE_SOON_DAYS
 from tests.workforce.training_fixtures import (  # noqa: F401 (fixtures)
     AS_OF,
     make_course,
@@ -255,7 +257,7 @@ def test_figure_equals_the_list_and_the_rule_written_out(tree, trainers):
         listed = q.training_status(actor=SYSTEM, area_code="220403", as_of=as_of)
         rows = listed[:1000]
         expected: dict[str, list[int]] = {}
-        for worker in Worker.objects.filter(q.live_q(as_of)):
+        for worker in Worker.objects.filter(live_q(as_of)):
             mine = list(Attendance.objects.filter(worker=worker))
             pair = expected.setdefault(worker.community_id, [0, 0])
             pair[0] += _reference(worker, mine, as_of)
@@ -270,7 +272,7 @@ def test_figure_equals_the_list_and_the_rule_written_out(tree, trainers):
             pair[1] += 1
             if row.trained:
                 assert row.due_on is not None and row.due_on >= as_of
-                soon = row.due_on <= as_of + dt.timedelta(days=q.DUE_SOON_DAYS)
+                soon = row.due_on <= as_of + dt.timedelta(days=DUE_SOON_DAYS)
                 assert row.status == ("due_soon" if soon else "ok")
         assert {code: tuple(pair) for code, pair in from_list.items()} == counts
 

@@ -14,9 +14,9 @@ from ninja.pagination import paginate
 
 from linli.core.pagination import Page
 
+from .. import queries as q
 from ..actions import bookings as actions
 from ..models import Booking
-from ..queries import bookings as q
 from ..schemas_bookings import (
     MAX_ID,
     BookableVenueOut,

@@ -3,4 +3,5 @@
 from .bookings import *  # noqa: F403
 from .capacity import *  # noqa: F403
 from .facilities import *  # noqa: F403
+from .usage import *  # noqa: F403
 from .venues import *  # noqa: F403

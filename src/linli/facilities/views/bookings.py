@@ -35,6 +35,7 @@ from ..actions import bookings as actions
 from ..forms_bookings import KIND_LABELS, BookForm, duration_label, status_choices
 from ..models import Booking
 from ..queries import bookings as q
+from ..queries.usage import venue_usage
 
 FILTERS = ("status", "venue", "area", "kind", "date_from", "date_to")
 UPCOMING_MAX = 50
@@ -388,7 +389,7 @@ def usage(request):
     values = {key: str(request.GET.get(key, "")).strip()[:20] for key in ("area", "from", "to")}
     errors: dict = {}
     try:
-        figures = q.venue_usage(
+        figures = venue_usage(
             actor=actor,
             area_code=values["area"],
             date_from=values["from"] or None,
@@ -396,7 +397,7 @@ def usage(request):
         )
     except ActionError as exc:
         errors = filter_errors(exc)
-        figures = q.venue_usage(actor=actor)
+        figures = venue_usage(actor=actor)
     chart = {
         "names": [row.venue.name for row in figures.rows],
         "utilisation": [row.utilisation for row in figures.rows],

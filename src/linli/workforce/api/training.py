@@ -13,8 +13,8 @@ from ninja.pagination import paginate
 
 from linli.core.pagination import Page
 
+from .. import queries
 from ..actions import training as actions
-from ..queries import training as queries
 from ..schemas_training import (
     MAX_ID,
     AttendanceIn,

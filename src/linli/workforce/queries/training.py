@@ -1,5 +1,6 @@
-"""workforce queries: training of community workers — courses, sessions and attendance, who is
-due or overdue, and the training coverage figure (城乡社区工作者素质提升培训覆盖率).
+"""workforce queries: training of community workers — courses, sessions and attendance, the
+training rules, and the training coverage figure (城乡社区工作者素质提升培训覆盖率). Who is due
+or overdue is in :mod:`linli.workforce.queries.training_due`.
 
 Reading needs ``workforce.view`` (or ``training.manage``). Courses are organised for a county,
 town or prefecture: everyone who reads workers at, under or above that area sees the course;
@@ -10,14 +11,14 @@ training on or after :func:`~linli.workforce.rules.window_start` of their cycle 
 the day, and — when the rule asks for hours — enough attended hours in that window. The cycle
 is the worker's kind (heads or others) under the nearest rule up the tree. The same rule, in
 the same SQL expressions, gives :func:`trained_counts` (the figure) and
-:func:`training_status` (the list of who is due), so they cannot disagree.
+:func:`~linli.workforce.queries.training_due.training_status` (the list of who is due), so
+they cannot disagree.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.db import connection
 from django.db.models import (
@@ -33,38 +34,22 @@ from django.db.models import (
 )
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from linli.core import areacodes, scoping
 from linli.core.areacodes import Level
-from linli.core.cleaning import normal_code
 from linli.core.errors import ActionError, Forbidden, NotFound
 from linli.core.models import Area
 from linli.core.roles import Cap
 
 from .. import rules
 from ..models import Attendance, Course, Session, TrainingRule, Worker
-from ..rules import Cycle, RuleBook, kind_of, significant_prefix
+from ..rules import Cycle, RuleBook, significant_prefix
 
-DUE_SOON_DAYS = 60
 FIRST_DAY = dt.date(2000, 1, 1)
 LAST_DAY = dt.date(2100, 12, 31)
 CHOICES_MAX = 400
 SEARCH_MAX = 40
-HEADS = TrainingRule.AppliesTo.HEADS
 HOURS = DecimalField(max_digits=7, decimal_places=1)
-
-STATUS_LABELS = {
-    "ok": gettext_lazy("trained"),
-    "due_soon": gettext_lazy("due soon"),
-    "short": gettext_lazy("not enough hours"),
-    "overdue": gettext_lazy("overdue"),
-    "never": gettext_lazy("never trained"),
-}
-STATUSES = tuple(STATUS_LABELS)
-TRAINED = ("ok", "due_soon")
-# "untrained": every status that does not count as trained (the complement of the figure).
-STATUS_FILTERS = (*STATUSES, "untrained")
 
 # Digits of a community code that name the child area, by the level of the parent.
 CHILD_DIGITS = {Level.PROVINCE: 4, Level.PREFECTURE: 6, Level.COUNTY: 9, Level.TOWN: 12}
@@ -185,13 +170,6 @@ def _worker_sql(qs: QuerySet[Worker]) -> tuple[str, tuple]:
     return qs.order_by().values(*columns).query.sql_with_params()
 
 
-def _day(value) -> dt.date | None:
-    """A date read by a raw query (SQLite answers text)."""
-    if value is None or isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
-
-
 def trained_counts(*, prefix: str, as_of: dt.date) -> dict[str, tuple[int, int]]:
     """``{community code: (trained, live workers)}`` for every community under ``prefix`` (a
     significant prefix such as ``220403``, a full code, or "" for all) that has live workers on
@@ -267,179 +245,6 @@ def training_coverage(*, actor, area_code=None, as_of=None) -> CoverageTable:
         row.workers += workers
     table.rows = sorted(rows.values(), key=lambda r: r.code)
     return table
-
-
-# --- who is due ---------------------------------------------------------------------------------
-
-
-@dataclass
-class WorkerStatus:
-    """One worker's training on a day: their cycle, last training, hours in the cycle, due
-    date (the last day they stay trained without another training) and status."""
-
-    worker: Worker
-    community_name: str
-    kind: str
-    cycle: Cycle
-    last_on: dt.date | None
-    hours: Decimal
-    due_on: dt.date | None
-    status: str
-
-    @property
-    def status_label(self) -> str:
-        return str(STATUS_LABELS[self.status])
-
-    @property
-    def kind_label(self) -> str:
-        return str(TrainingRule.AppliesTo(self.kind).label)
-
-    @property
-    def trained(self) -> bool:
-        return self.status in TRAINED
-
-
-_FIELDS = ("id", "name", "community_id", "area_code", "committee_role")
-_ORDER = [f.attname for f in Worker._meta.concrete_fields if f.attname in _FIELDS]
-
-
-class StatusList:
-    """Workers with their training status, one page at a time: ``count()`` and slicing, so the
-    pages' paginator and the API's read only what they show (one query each)."""
-
-    def __init__(self, qs: QuerySet[Worker], book: RuleBook, as_of: dt.date, status: str = ""):
-        self.book, self.as_of = book, as_of
-        soon = as_of + dt.timedelta(days=DUE_SOON_DAYS + 1)
-        self.sql, self.params = rules.status_sql(book, *_worker_sql(qs), as_of, soon)
-        self.where, self.where_params = "", []
-        if status == "untrained":
-            self.where = " WHERE s.status NOT IN (%s, %s)"
-            self.where_params = list(TRAINED)
-        elif status:
-            self.where, self.where_params = " WHERE s.status = %s", [status]
-
-    def _fetch(self, sql: str, params) -> list:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
-
-    def count(self) -> int:
-        sql = f"SELECT COUNT(*) FROM ({self.sql}) s{self.where}"  # noqa: S608 - parameters
-        return self._fetch(sql, [*self.params, *self.where_params])[0][0]
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, index):
-        if isinstance(index, int):
-            return self[index : index + 1][0]
-        start = max(index.start or 0, 0)
-        stop = index.stop if index.stop is not None else start + 2**31
-        if stop <= start:
-            return []
-        sql = (
-            f"SELECT s.* FROM ({self.sql}) s{self.where}"  # noqa: S608 - parameters
-            f" ORDER BY {rules.rank_sql()}, CASE WHEN s.last_on IS NULL THEN 0 ELSE 1 END,"
-            " s.last_on, s.area_code, s.name, s.id LIMIT %s OFFSET %s"
-        )
-        found = self._fetch(sql, [*self.params, *self.where_params, stop - start, start])
-        return self.shape(found)
-
-    def shape(self, found: list) -> list[WorkerStatus]:
-        """Rows of the status SQL as :class:`WorkerStatus` (two queries: names and, when a
-        rule asks for hours, the trainings that keep the page's workers trained)."""
-        db = connection.alias
-        rows = []
-        for record in found:
-            data = dict(zip(_FIELDS, record, strict=False))
-            worker = Worker.from_db(db, _ORDER, [data[name] for name in _ORDER])
-            last_on, status, tenths = record[len(_FIELDS) :]
-            worker.last_on, worker.status = _day(last_on), status
-            worker.hours = Decimal(int(tenths or 0)) / 10
-            rows.append(worker)
-        names = area_names(w.community_id for w in rows)
-        due = rules.due_dates(rows, self.book, self.as_of)
-        out = []
-        for worker in rows:
-            kind = kind_of(worker.committee_role)
-            out.append(
-                WorkerStatus(
-                    worker=worker,
-                    community_name=names.get(worker.community_id, worker.community_id),
-                    kind=kind,
-                    cycle=self.book.cycle(worker.area_code, kind),
-                    last_on=worker.last_on,
-                    hours=worker.hours,
-                    due_on=due.get(worker.pk),
-                    status=worker.status,
-                )
-            )
-        return out
-
-
-def training_status(
-    *, actor, area_code=None, as_of=None, filters: dict | None = None
-) -> StatusList:
-    """The live workers of an area with their training status on ``as_of`` (default today),
-    the most urgent first (overdue, never trained, short of hours, due soon, trained). Filters:
-    ``status`` (one of :data:`STATUS_FILTERS`), ``community`` (a community's code), ``kind``
-    (``heads`` or ``others``), ``q`` (words of the name)."""
-    filters = filters or {}
-    area = training_area(actor, area_code)
-    as_of = as_of_day(as_of)
-    qs = scoping.scope(Worker.objects.filter(live_q(as_of)), actor, Cap.WORKFORCE_VIEW)
-    if area.prefix:
-        qs = qs.filter(area_code__startswith=area.prefix)
-    community = str(filters.get("community") or "").strip()
-    if community:
-        code = normal_code(community) or ""
-        if len(code) != 12 or not code.startswith(area.prefix):
-            raise ActionError(_("Choose a community of this area."), field="community")
-        qs = qs.filter(community_id=code)
-    kind = str(filters.get("kind") or "")
-    if kind == HEADS:
-        qs = qs.filter(committee_role__in=list(Worker.HEADS))
-    elif kind == TrainingRule.AppliesTo.OTHERS:
-        qs = qs.exclude(committee_role__in=list(Worker.HEADS))
-    elif kind:
-        raise ActionError(_("Choose heads or other workers."), field="kind")
-    words = " ".join(str(filters.get("q") or "").split())[:SEARCH_MAX]
-    if words:
-        qs = qs.filter(name__icontains=words)
-    status = str(filters.get("status") or "")
-    if status and status not in STATUS_FILTERS:
-        raise ActionError(_("Choose a status from the list."), field="status")
-    return StatusList(qs, RuleBook.under(area.prefix), as_of, status)
-
-
-# --- one worker's training ----------------------------------------------------------------------
-
-
-@dataclass
-class WorkerHistory:
-    worker: Worker
-    status: WorkerStatus | None  # None when the worker is not live on the day
-    attendances: list[Attendance]
-
-
-def worker_training(*, actor, worker_id, as_of=None) -> WorkerHistory:
-    """A worker's training record: every session marked, newest first, and their status."""
-    as_of = as_of_day(as_of)
-    worker = (
-        scoping.scope(Worker.objects.all(), actor, Cap.WORKFORCE_VIEW)
-        .filter(pk=worker_id)
-        .select_related("community")
-        .first()
-    )
-    if worker is None:
-        raise NotFound(_("There is no such worker among yours."))
-    live = Worker.objects.filter(live_q(as_of), pk=worker.pk)
-    found = StatusList(live, RuleBook.under(worker.area_code), as_of)[0:1]
-    status = found[0] if found else None
-    attendances = list(
-        worker.attendances.select_related("session__course").order_by("-trained_on", "-session_id")
-    )
-    return WorkerHistory(worker=worker, status=status, attendances=attendances)
 
 
 # --- courses and sessions -----------------------------------------------------------------------
@@ -614,9 +419,6 @@ __all__ = [
     "CoverageRow",
     "CoverageTable",
     "RulesView",
-    "StatusList",
-    "WorkerHistory",
-    "WorkerStatus",
     "as_of_day",
     "attendance_list",
     "attendance_sheet",
@@ -634,6 +436,4 @@ __all__ = [
     "training_rule_areas",
     "training_rule_get",
     "training_rules",
-    "training_status",
-    "worker_training",
 ]

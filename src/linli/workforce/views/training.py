@@ -39,6 +39,13 @@ from ..actions import training as actions
 from ..forms_training import CourseForm, RuleForm, SessionForm, SheetForm
 from ..models import Course, TrainingRule
 from ..queries import training as queries
+from ..queries.training_due import (
+    DUE_SOON_DAYS,
+    STATUS_LABELS,
+    STATUSES,
+    training_status,
+    worker_training,
+)
 
 SHEET_PAGE = 50
 DUE_FILTERS = ("area", "status", "community", "kind", "q", "as_of")
@@ -119,7 +126,7 @@ def training(request):
         "chart_data": chart_data(table),
         "due_url": _url("workforce:training_due", area=area.code, status="untrained"),
         "rules_url": _url("workforce:training_rules", area=area.code),
-        "due_soon_days": queries.DUE_SOON_DAYS,
+        "due_soon_days": DUE_SOON_DAYS,
         "can_manage": bool(queries.training_course_areas(actor=actor)),
     }
     return render(request, "workforce/training.html", context, status=400 if errors else 200)
@@ -184,7 +191,7 @@ def training_due(request):
     area = _read(queries.training_area, actor=actor, value=values["area"] or None)
     errors: dict = {}
     try:
-        listed = queries.training_status(
+        listed = training_status(
             actor=actor, area_code=area.code, as_of=values["as_of"] or None, filters=values
         )
         page_obj = paginate(request, listed, per_page=page_size(request))
@@ -198,10 +205,10 @@ def training_due(request):
         "general_errors": [m for k, found in errors.items() if k not in DUE_FILTERS for m in found],
         "page_obj": page_obj,
         "communities": communities,
-        "statuses": [(k, queries.STATUS_LABELS[k]) for k in queries.STATUSES],
+        "statuses": [(k, STATUS_LABELS[k]) for k in STATUSES],
         "kinds": TrainingRule.AppliesTo.choices,
         "coverage_url": _url("workforce:training", area=area.code, as_of=values["as_of"]),
-        "due_soon_days": queries.DUE_SOON_DAYS,
+        "due_soon_days": DUE_SOON_DAYS,
     }
     return render(request, "workforce/training_due.html", context, status=400 if errors else 200)
 
@@ -210,7 +217,7 @@ def training_due(request):
 @require_GET
 def training_worker(request, worker_id: int):
     _require(request)
-    found = _read(queries.worker_training, actor=request.user, worker_id=worker_id)
+    found = _read(worker_training, actor=request.user, worker_id=worker_id)
     return render(
         request,
         "workforce/training_worker.html",

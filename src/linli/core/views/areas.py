@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import base64
 import re
-import secrets
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, re_path
 from django.utils import timezone
@@ -26,11 +24,13 @@ from ..errors import ActionError, Forbidden, NotFound
 from ..models import ReportedFigure
 from ..queries import areas as area_queries
 from ..roles import Cap
+from . import import_drafts
 
 PAGE_SIZE = 30
 CHILDREN_INLINE = 50  # children loaded inline in the tree; more are on the area's page
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PENDING_KEY = "core.area_import"
+DRAFTS = import_drafts.Drafts(
+    "core.area_import", url="core:area_import", max_bytes=IMPORT_MAX_BYTES
+)
 CODE_RE = re.compile(r"[0-9]{2,15}")
 
 
@@ -216,39 +216,8 @@ def _require_manager(request) -> None:
         raise PermissionDenied
 
 
-def _pending(request, import_id: str) -> dict | None:
-    """The uploaded file waiting in this session for confirmation, if ``import_id`` names it."""
-    pending = request.session.get(PENDING_KEY)
-    if (
-        not isinstance(pending, dict)
-        or not secrets.compare_digest(str(pending.get("id", "")), import_id)
-        or pending.get("user") != request.user.pk
-    ):
-        return None
-    return pending
-
-
-def _pending_rows(pending: dict) -> list[dict[str, str]]:
-    return tabular.read_rows(pending["name"], base64.b64decode(pending["data"]), IMPORT_COLUMNS)
-
-
-def _printable(rows: list[dict[str, str]]) -> list[dict[str, str]]:
-    """Rows without control characters, which a workbook cannot hold."""
-    return [
-        {
-            key: "".join(c for c in value if ord(c) >= 32 and ord(c) != 127)
-            for key, value in row.items()
-        }
-        for row in rows
-    ]
-
-
-def _gone(request):
-    messages.warning(
-        request,
-        _("That upload was already imported or is no longer available. Upload the file again."),
-    )
-    return redirect("core:area_import")
+def _read(name: str, data: bytes) -> list[dict[str, str]]:
+    return tabular.read_rows(name, data, IMPORT_COLUMNS)
 
 
 @login_required
@@ -256,30 +225,8 @@ def _gone(request):
 def area_import(request):
     _require_manager(request)
     form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        if upload.size > IMPORT_MAX_BYTES:
-            form.add_error(
-                "file",
-                _("The file is larger than %(mb)d MB; split it into parts.")
-                % {"mb": IMPORT_MAX_BYTES // (1024 * 1024)},
-            )
-        else:
-            data = upload.read()
-            try:
-                tabular.read_rows(upload.name, data, IMPORT_COLUMNS)
-            except ActionError as exc:
-                form.add_error("file", exc.message)
-            else:
-                import_id = secrets.token_urlsafe(16)
-                request.session[PENDING_KEY] = {
-                    "id": import_id,
-                    "user": request.user.pk,
-                    "name": upload.name[-100:],
-                    "data": base64.b64encode(data).decode("ascii"),
-                    "uploaded_at": timezone.now().isoformat(),
-                }
-                return redirect("core:area_import_preview", import_id=import_id)
+    if kept := DRAFTS.receive(request, form, check=_read):
+        return kept
     context = {"form": form, "columns": import_columns()}
     status = 400 if request.method == "POST" else 200
     return render(request, "core/areas/import.html", context, status=status)
@@ -289,29 +236,24 @@ def area_import(request):
 @require_GET
 def area_import_preview(request, import_id: str):
     _require_manager(request)
-    pending = _pending(request, import_id)
-    if pending is None:
-        return _gone(request)
-    rows = _pending_rows(pending)
+    if (draft := DRAFTS.find(request, import_id)) is None:
+        return DRAFTS.gone(request)
+    rows = _read(draft.name, draft.data)
     result = actions.area_import(actor=request.user, rows=rows, dry_run=True)
     changes = [
-        {
-            "row": int(row["_row"]),
-            "code": row.get("code", ""),
-            "name": row.get("name", ""),
-            "status": result.statuses.get(int(row["_row"])),
-        }
+        import_drafts.Change(
+            row=int(row["_row"]),
+            status=result.statuses[int(row["_row"])],
+            cells=((_("Code"), row.get("code", "")), (_("Name"), row.get("name", ""))),
+        )
         for row in rows
         if result.statuses.get(int(row["_row"])) in ("created", "updated")
     ]
-    context = {
-        "pending": pending,
-        "import_id": import_id,
-        "result": result,
-        "errors": sorted(result.errors.items()),
-        "changes": changes[:500],
-        "more_changes": max(0, len(changes) - 500),
-    }
+    errors = [
+        import_drafts.RowErrors(row, "", tuple(found))
+        for row, found in sorted(result.errors.items())
+    ]
+    context = DRAFTS.preview(draft, result, errors=errors, changes=changes)
     return render(request, "core/areas/import_preview.html", context)
 
 
@@ -319,67 +261,43 @@ def area_import_preview(request, import_id: str):
 @require_GET
 def area_import_errors(request, import_id: str):
     _require_manager(request)
-    pending = _pending(request, import_id)
-    if pending is None:
-        return _gone(request)
-    rows = _pending_rows(pending)
+    if (draft := DRAFTS.find(request, import_id)) is None:
+        return DRAFTS.gone(request)
+    rows = _read(draft.name, draft.data)
     result = actions.area_import(actor=request.user, rows=rows, dry_run=True)
-    data = tabular.error_report_xlsx(import_columns(), _printable(rows), result.errors)
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="linli-areas-errors.xlsx"'
-    return response
+    return import_drafts.error_report(
+        import_columns(), rows, result.errors, "linli-areas-errors.xlsx"
+    )
 
 
 @login_required
 @require_POST
 def area_import_confirm(request, import_id: str):
     _require_manager(request)
-    pending = _pending(request, import_id)
-    if pending is None:
-        return _gone(request)
-    # Take the file out of the session first: a second confirm finds nothing to apply.
-    del request.session[PENDING_KEY]
-    request.session.save()
-    rows = _pending_rows(pending)
-    try:
-        result = actions.area_import(actor=request.user, rows=rows)
-    except ActionError as exc:
-        result = None
-        messages.error(request, exc.message)
-    if result is None or not result.ok:
-        request.session[PENDING_KEY] = pending
-        return redirect("core:area_import_preview", import_id=import_id)
-    messages.success(
+    return DRAFTS.confirm(
         request,
-        _(
+        import_id,
+        lambda draft: actions.area_import(actor=request.user, rows=_read(draft.name, draft.data)),
+        done=_(
             "Imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged areas; "
             "%(figures)d figures recorded."
-        )
-        % {
-            "created": result.created,
-            "updated": result.updated,
-            "unchanged": result.unchanged,
-            "figures": result.figures,
-        },
+        ),
+        to="core:area_tree",
     )
-    return redirect("core:area_tree")
 
 
 @login_required
 @require_POST
 def area_import_cancel(request, import_id: str):
     _require_manager(request)
-    if _pending(request, import_id) is not None:
-        del request.session[PENDING_KEY]
-    return redirect("core:area_import")
+    return DRAFTS.cancel(request, import_id)
 
 
 @login_required
 @require_GET
 def area_import_template(request):
-    response = HttpResponse(tabular.template_xlsx("areas", import_columns()), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="linli-areas-template.xlsx"'
-    return response
+    data = tabular.template_xlsx("areas", import_columns())
+    return import_drafts.xlsx_response(data, "linli-areas-template.xlsx")
 
 
 urlpatterns = [

@@ -8,9 +8,8 @@ form works without JavaScript, and the map is an enhancement over the list.
 
 from __future__ import annotations
 
-import base64
-import secrets
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -22,14 +21,14 @@ from django.core.files.base import ContentFile
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from linli.core import scoping, tabular
+from linli.core import scoping
 from linli.core.errors import ActionError, Forbidden, NotFound
 from linli.core.roles import Cap
+from linli.core.views import import_drafts
 from linli.registry.forms import apply_errors
 from linli.registry.views.people import filter_errors, is_htmx, paginate
 
@@ -40,7 +39,15 @@ from ..models import WEEKDAYS, Facility
 
 FILTERS = ("area", "kind", "status", "q", "short_hours", "no_terminal", "accessible", "new_build")
 FLAGS = ("short_hours", "no_terminal", "accessible", "new_build")
-PENDING_KEY = "facilities.import"
+DRAFTS = import_drafts.Drafts(
+    "facilities.import",
+    url="facilities:import",
+    max_bytes=IMPORT_MAX_BYTES,
+    gone_message=gettext_lazy(
+        "That upload was already imported or is no longer available: upload it again."
+    ),
+    too_large_message=gettext_lazy("The file is larger than 2 MB; split it."),
+)
 
 
 # --- shared with the venue pages ---------------------------------------------------------------
@@ -356,29 +363,10 @@ def facility_photo_remove(request, facility_id: int, photo_id: int):
 # --- the spreadsheet ---------------------------------------------------------------------------
 
 
-def _pending(request, import_id: str) -> dict | None:
-    pending = request.session.get(PENDING_KEY)
-    if (
-        not isinstance(pending, dict)
-        or not secrets.compare_digest(str(pending.get("id", "")), str(import_id))
-        or pending.get("user") != request.user.pk
-    ):
-        return None
-    return pending
-
-
-def _run(request, pending: dict, *, dry_run: bool) -> ImportResult:
-    data = base64.b64decode(pending["data"])
+def _check(request, name: str, data: bytes, *, dry_run: bool = True) -> ImportResult:
     return actions.facilities_import(
-        actor=request.user, file=ContentFile(data, name=pending["name"]), dry_run=dry_run
+        actor=request.user, file=ContentFile(data, name=name), dry_run=dry_run
     )
-
-
-def _gone(request):
-    messages.warning(
-        request, _("That upload was already imported or is no longer available: upload it again.")
-    )
-    return redirect("facilities:import")
 
 
 @login_required
@@ -386,29 +374,8 @@ def _gone(request):
 def facility_import(request):
     require_cap(request, Cap.FACILITY_MANAGE)
     form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            if upload.size > IMPORT_MAX_BYTES:
-                raise ActionError(_("The file is larger than 2 MB; split it."), field="file")
-            data = upload.read()
-            actions.facilities_import(
-                actor=request.user, file=ContentFile(data, name=upload.name), dry_run=True
-            )
-        except Forbidden:
-            raise PermissionDenied from None
-        except ActionError as exc:
-            form.add_error("file", exc.message)
-        else:
-            import_id = secrets.token_urlsafe(16)
-            request.session[PENDING_KEY] = {
-                "id": import_id,
-                "user": request.user.pk,
-                "name": upload.name[-100:],
-                "data": base64.b64encode(data).decode("ascii"),
-                "uploaded_at": timezone.now().isoformat(),
-            }
-            return redirect("facilities:import_preview", import_id=import_id)
+    if kept := DRAFTS.receive(request, form, check=partial(_check, request)):
+        return kept
     context = {"form": form, "columns": actions.facility_import_columns()}
     return render(
         request,
@@ -422,23 +389,20 @@ def facility_import(request):
 @require_GET
 def facility_import_preview(request, import_id: str):
     require_cap(request, Cap.FACILITY_MANAGE)
-    pending = _pending(request, import_id)
-    if pending is None:
-        return _gone(request)
-    result = _run(request, pending, dry_run=True)
+    if (draft := DRAFTS.find(request, import_id)) is None:
+        return DRAFTS.gone(request)
+    result = _check(request, draft.name, draft.data)
     changes = [
-        {"row": int(row["_row"]), "area_code": row.get("area_code", ""), "name": row.get("name")}
-        | {"status": result.statuses.get(int(row["_row"]))}
+        import_drafts.Change(
+            row=int(row["_row"]),
+            status=result.statuses[int(row["_row"])],
+            cells=((_("Area code"), row.get("area_code", "")), (_("Name"), row.get("name", ""))),
+        )
         for row in result.rows
         if result.statuses.get(int(row["_row"])) in ("created", "updated")
     ]
-    context = {
-        "pending": pending,
-        "import_id": import_id,
-        "result": result,
-        "changes": changes[:500],
-        "more_changes": max(0, len(changes) - 500),
-    }
+    errors = [import_drafts.RowErrors(e.row, e.column, (e.message,)) for e in result.errors[:500]]
+    context = DRAFTS.preview(draft, result, errors=errors, changes=changes)
     return render(request, "facilities/facility_import_preview.html", context)
 
 
@@ -446,60 +410,43 @@ def facility_import_preview(request, import_id: str):
 @require_GET
 def facility_import_errors(request, import_id: str):
     require_cap(request, Cap.FACILITY_MANAGE)
-    pending = _pending(request, import_id)
-    if pending is None:
-        return _gone(request)
-    result = _run(request, pending, dry_run=True)
-    rows = [
-        {k: "".join(ch for ch in v if ord(ch) >= 32) for k, v in row.items()} for row in result.rows
-    ]
-    data = tabular.error_report_xlsx(actions.facility_import_columns(), rows, result.by_row())
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="linli-facilities-errors.xlsx"'
-    return response
+    if (draft := DRAFTS.find(request, import_id)) is None:
+        return DRAFTS.gone(request)
+    result = _check(request, draft.name, draft.data)
+    columns = actions.facility_import_columns()
+    return import_drafts.error_report(
+        columns, result.rows, result.by_row(), "linli-facilities-errors.xlsx"
+    )
 
 
 @login_required
 @require_POST
 def facility_import_confirm(request, import_id: str):
     require_cap(request, Cap.FACILITY_MANAGE)
-    pending = _pending(request, import_id)
-    if pending is None:
-        return _gone(request)
-    del request.session[PENDING_KEY]  # a second confirm finds nothing to apply
-    request.session.save()
-    try:
-        result = _run(request, pending, dry_run=False)
-    except ActionError as exc:
-        result = None
-        messages.error(request, exc.message)
-    if result is None or not result.ok:
-        request.session[PENDING_KEY] = pending
-        return redirect("facilities:import_preview", import_id=import_id)
-    messages.success(
+    return DRAFTS.confirm(
         request,
-        _("Imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged facilities.")
-        % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
+        import_id,
+        lambda draft: _check(request, draft.name, draft.data, dry_run=False),
+        done=_(
+            "Imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged facilities."
+        ),
+        to="facilities:list",
     )
-    return redirect("facilities:list")
 
 
 @login_required
 @require_POST
 def facility_import_cancel(request, import_id: str):
     require_cap(request, Cap.FACILITY_MANAGE)
-    if _pending(request, import_id) is not None:
-        del request.session[PENDING_KEY]
-    return redirect("facilities:import")
+    return DRAFTS.cancel(request, import_id)
 
 
 @login_required
 @require_GET
 def facility_import_template(request):
     require_cap(request, Cap.FACILITY_MANAGE)
-    response = HttpResponse(actions.facility_import_template(), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="linli-facilities-template.xlsx"'
-    return response
+    data = actions.facility_import_template()
+    return import_drafts.xlsx_response(data, "linli-facilities-template.xlsx")
 
 
 @login_required

@@ -2,35 +2,33 @@
 what would change), then confirm; the template and the rows with their errors as .xlsx.
 
 The uploaded file waits in the uploader's session for confirmation, sealed with the personal
-data key (it holds ID numbers), and is dropped once imported or cancelled.
+data key (it holds ID numbers), and is dropped once imported or cancelled
+(``linli.core.views.import_drafts``).
 """
 
 from __future__ import annotations
 
-import base64
-import secrets
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from linli.core import pii, scoping, tabular
+from linli.core import scoping, tabular
 from linli.core.errors import ActionError, Forbidden
 from linli.core.roles import Cap
-from linli.registry.imports import XLSX
+from linli.core.views import import_drafts
 
 from .. import actions
 from ..forms import ImportForm
 
-PENDING_KEY = "workforce.worker_import"
-CHANGES_SHOWN = 500
+DRAFTS = import_drafts.Drafts(
+    "workforce.worker_import", url="workforce:workers_import", max_bytes=actions.IMPORT_MAX_BYTES
+)
 
 
 def _require_manager(request) -> None:
@@ -38,36 +36,8 @@ def _require_manager(request) -> None:
         raise PermissionDenied
 
 
-def _pending(request, import_id: str) -> dict | None:
-    """The upload waiting in this session for confirmation, if ``import_id`` names it."""
-    pending = request.session.get(PENDING_KEY)
-    if (
-        not isinstance(pending, dict)
-        or not secrets.compare_digest(str(pending.get("id", "")), str(import_id))
-        or pending.get("user") != request.user.pk
-    ):
-        return None
-    return pending
-
-
-def _file(pending: dict) -> SimpleUploadedFile:
-    try:
-        data = base64.b64decode(pii.decrypt(pending["sealed"]))
-    except (pii.DecryptionError, KeyError, ValueError):
-        raise ActionError(_("The stored file can no longer be read; upload it again.")) from None
-    return SimpleUploadedFile(pending["name"], data)
-
-
-def _gone(request):
-    messages.warning(
-        request,
-        _("That upload was already imported or is no longer available. Upload the file again."),
-    )
-    return redirect("workforce:workers_import")
-
-
-def _check(request, pending: dict):
-    return actions.workers_import(actor=request.user, file=_file(pending), dry_run=True)
+def _read(name: str, data: bytes) -> list[dict[str, str]]:
+    return tabular.read_rows(name, data, actions.COLUMNS)
 
 
 @login_required
@@ -75,29 +45,8 @@ def _check(request, pending: dict):
 def workers_import(request):
     _require_manager(request)
     form = ImportForm(request.POST or None, request.FILES or None, auto_id="import-%s")
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        if upload.size > actions.IMPORT_MAX_BYTES:
-            form.add_error(
-                "file",
-                _("The file is larger than %(mb)d MB; split it into parts.")
-                % {"mb": actions.IMPORT_MAX_BYTES // (1024 * 1024)},
-            )
-        else:
-            data = upload.read()
-            try:
-                tabular.read_rows(upload.name, data, actions.COLUMNS)
-            except ActionError as exc:
-                form.add_error("file", exc.message)
-            else:
-                import_id = secrets.token_urlsafe(16)
-                request.session[PENDING_KEY] = {
-                    "id": import_id,
-                    "user": request.user.pk,
-                    "name": upload.name[-100:],
-                    "sealed": pii.encrypt(base64.b64encode(data).decode("ascii")),
-                }
-                return redirect("workforce:workers_import_preview", import_id=import_id)
+    if kept := DRAFTS.receive(request, form, check=_read):
+        return kept
     context = {"form": form, "columns": actions.import_columns()}
     status = 400 if request.method == "POST" else 200
     return render(request, "workforce/import.html", context, status=status)
@@ -108,26 +57,28 @@ def workers_import(request):
 @require_GET
 def workers_import_preview(request, import_id: str):
     _require_manager(request)
-    pending = _pending(request, import_id)
-    if pending is None:
-        return _gone(request)
+    if (draft := DRAFTS.find(request, import_id)) is None:
+        return DRAFTS.gone(request)
     try:
-        result = _check(request, pending)
+        result = actions.workers_import(actor=request.user, file=draft.file(), dry_run=True)
     except Forbidden:
         raise PermissionDenied from None
     except ActionError as exc:
         messages.error(request, exc.message)
-        del request.session[PENDING_KEY]
+        DRAFTS.drop(request)
         return redirect("workforce:workers_import")
-    errors = sorted(result.errors, key=lambda e: (e.row, e.column))
-    context = {
-        "pending": pending,
-        "import_id": import_id,
-        "result": result,
-        "errors": errors,
-        "changes": result.changes[:CHANGES_SHOWN],
-        "more_changes": max(0, len(result.changes) - CHANGES_SHOWN),
-    }
+    name, community = pgettext("person", "Name"), _("Community")
+    changes = [
+        import_drafts.Change(
+            c["row"], c["status"], ((name, c["name"]), (community, c["community"]))
+        )
+        for c in result.changes
+    ]
+    errors = [
+        import_drafts.RowErrors(e.row, e.column, (e.message,))
+        for e in sorted(result.errors, key=lambda e: (e.row, e.column))
+    ]
+    context = DRAFTS.preview(draft, result, errors=errors, changes=changes)
     return render(request, "workforce/import_preview.html", context)
 
 
@@ -137,54 +88,33 @@ def workers_import_preview(request, import_id: str):
 def workers_import_errors(request, import_id: str):
     """The uploaded rows with their errors beside them (.xlsx)."""
     _require_manager(request)
-    pending = _pending(request, import_id)
-    if pending is None:
-        return _gone(request)
-    result = _check(request, pending)
-    rows = [
-        {key: "".join(c for c in str(v) if ord(c) >= 32 and ord(c) != 127) for key, v in r.items()}
-        for r in result.rows
-    ]
-    data = tabular.error_report_xlsx(actions.import_columns(), rows, result.errors_by_row())
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="linli-workers-errors.xlsx"'
-    response["Cache-Control"] = "no-store"
-    return response
+    if (draft := DRAFTS.find(request, import_id)) is None:
+        return DRAFTS.gone(request)
+    result = actions.workers_import(actor=request.user, file=draft.file(), dry_run=True)
+    columns = actions.import_columns()
+    return import_drafts.error_report(
+        columns, result.rows, result.errors_by_row(), "linli-workers-errors.xlsx"
+    )
 
 
 @login_required
 @require_POST
 def workers_import_confirm(request, import_id: str):
     _require_manager(request)
-    pending = _pending(request, import_id)
-    if pending is None:
-        return _gone(request)
-    # Take the file out of the session first: a second confirm finds nothing to apply.
-    del request.session[PENDING_KEY]
-    request.session.save()
-    try:
-        result = actions.workers_import(actor=request.user, file=_file(pending))
-    except ActionError as exc:
-        result = None
-        messages.error(request, exc.message)
-    if result is None or not result.ok:
-        request.session[PENDING_KEY] = pending
-        return redirect("workforce:workers_import_preview", import_id=import_id)
-    messages.success(
+    return DRAFTS.confirm(
         request,
-        _("Imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged workers.")
-        % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
+        import_id,
+        lambda draft: actions.workers_import(actor=request.user, file=draft.file()),
+        done=_("Imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged workers."),
+        to="workforce:workers",
     )
-    return redirect("workforce:workers")
 
 
 @login_required
 @require_POST
 def workers_import_cancel(request, import_id: str):
     _require_manager(request)
-    if _pending(request, import_id) is not None:
-        del request.session[PENDING_KEY]
-    return redirect("workforce:workers_import")
+    return DRAFTS.cancel(request, import_id)
 
 
 @login_required
@@ -193,9 +123,7 @@ def workers_template(request):
     """The blank import template (.xlsx with a sheet of notes)."""
     if not scoping.has_cap(request.user, Cap.WORKFORCE_VIEW):
         raise PermissionDenied
-    response = HttpResponse(actions.workers_template(), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="linli-workers-template.xlsx"'
-    return response
+    return import_drafts.xlsx_response(actions.workers_template(), "linli-workers-template.xlsx")
 
 
 urlpatterns = [

@@ -1,6 +1,6 @@
 """Reading venues: the rooms and fields of facilities and the resources units open to the
 public. Staff read them with ``facility.view`` over the venue's area; residents find those of
-their community and of its town through :func:`venues_bookable`.
+their community and of its town through ``bookings.bookable_venues``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from linli.core import scoping
 from linli.core.areacodes import Level
 from linli.core.errors import ActionError, NotFound
 from linli.core.models import Area
-from linli.core.roles import Cap, Role
+from linli.core.roles import Cap
 
 from ..models import Booking, Facility, Venue
 from .facilities import area_prefix
@@ -86,61 +86,6 @@ def venue_future_bookings(*, actor, venue: Venue) -> int:
     ).count()
 
 
-def _community(code) -> str | None:
-    text = str(code or "").strip()
-    if not text.isdigit() or len(text) not in (12, 15):
-        return None
-    community = text[:12]
-    return community if community[9:] != "000" and community[6:9] != "000" else None
-
-
-def _homes(actor) -> set[str]:
-    """The communities the actor lives in: of their resident roles, their account's home
-    community, or the registry resident linked to their account."""
-    if not getattr(actor, "is_authenticated", False):
-        return set()
-    homes = {
-        community
-        for role, prefix in scoping.grants(actor)
-        if role == Role.RESIDENT and (community := _community(prefix))
-    }
-    if home := _community(getattr(actor, "home_area_id", None)):
-        homes.add(home)
-    if not homes:
-        from linli.registry.models import Resident
-
-        rows = Resident.objects.filter(account_id=actor.pk, status=Resident.Status.ACTIVE)
-        homes.update(
-            c for code in rows.values_list("area_code", flat=True) if (c := _community(code))
-        )
-    return homes
-
-
-def venues_bookable(*, actor, area_code) -> QuerySet[Venue]:
-    """The venues open for booking to a resident of the community ``area_code`` (a community
-    or grid code): those of the community and those of its town (the town's own facilities,
-    such as its social work station), whose facility is not closed. Nothing for an actor who
-    neither lives there nor holds ``facility.view`` or ``booking.manage`` over it. Who may book
-    (``for_residents`` …) is not filtered here: the booking decides."""
-    community = _community(area_code)
-    if community is None:
-        raise ActionError(_("Choose a community or village."), field="area_code")
-    allowed = (
-        community in _homes(actor)
-        or scoping.has_cap(actor, Cap.FACILITY_VIEW, community)
-        or scoping.has_cap(actor, Cap.BOOKING_MANAGE, community)
-    )
-    if not allowed:
-        return Venue.objects.none()
-    town = community[:9] + "000"
-    return (
-        Venue.objects.filter(active=True, area_code__in=[community, town])
-        .filter(Q(facility__isnull=True) | ~Q(facility__status=Facility.Status.CLOSED))
-        .select_related("facility", "area")
-        .order_by("-area_code", "name", "id")
-    )
-
-
 def venue_facility_choices(*, actor) -> list[Facility]:
     """Facilities not closed where the actor records venues, in code order."""
     return list(
@@ -182,5 +127,4 @@ __all__ = [
     "venue_future_bookings",
     "venue_get",
     "venue_list",
-    "venues_bookable",
 ]

@@ -8,10 +8,8 @@ live in the actions, whose errors ``registry.forms.apply_errors`` puts back next
 from __future__ import annotations
 
 from django import forms
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from .actions.imports import IMPORT_MAX_BYTES
 from .models import Certificate, PostLevel, Worker
 
 BLANK = ("", gettext_lazy("— choose —"))
@@ -160,16 +158,3 @@ class LevelForm(forms.Form):
         max_value=32767,
         help_text=gettext_lazy("Lower comes first; blank puts it last."),
     )
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("Spreadsheet (.xlsx or .csv)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["file"].help_text = _(
-            "At most %(mb)d MB. A .csv file may be UTF-8 or GB18030 (as Excel saves it)."
-        ) % {"mb": IMPORT_MAX_BYTES // (1024 * 1024)}

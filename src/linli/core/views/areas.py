@@ -198,19 +198,6 @@ def area_detail(request, code: str):
 # --- import ---------------------------------------------------------------------------------
 
 
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("Spreadsheet (.xlsx or .csv)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["file"].help_text = _(
-            "At most %(mb)d MB. A .csv file may be UTF-8 or GB18030 (as Excel saves it)."
-        ) % {"mb": IMPORT_MAX_BYTES // (1024 * 1024)}
-
-
 def _require_manager(request) -> None:
     if not scoping.has_cap(request.user, Cap.AREA_MANAGE):
         raise PermissionDenied
@@ -224,7 +211,9 @@ def _read(name: str, data: bytes) -> list[dict[str, str]]:
 @require_http_methods(["GET", "POST"])
 def area_import(request):
     _require_manager(request)
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = import_drafts.SpreadsheetForm(
+        request.POST or None, request.FILES or None, max_bytes=IMPORT_MAX_BYTES
+    )
     if kept := DRAFTS.receive(request, form, check=_read):
         return kept
     context = {"form": form, "columns": import_columns()}

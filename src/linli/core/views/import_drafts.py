@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -27,6 +28,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .. import pii, tabular
@@ -34,6 +36,7 @@ from ..errors import ActionError, Forbidden
 
 __all__ = [
     "CHANGES_SHOWN",
+    "SpreadsheetForm",
     "XLSX",
     "Change",
     "Draft",
@@ -249,3 +252,18 @@ def xlsx_response(data: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+class SpreadsheetForm(forms.Form):
+    """The upload form of an .xlsx or .csv import, with its size limit in the help text."""
+
+    file = forms.FileField(
+        label=gettext_lazy("Spreadsheet (.xlsx or .csv)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+    def __init__(self, *args, max_bytes: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "At most %(mb)d MB. A .csv file may be UTF-8 or GB18030 (as Excel saves it)."
+        ) % {"mb": max_bytes // (1024 * 1024)}

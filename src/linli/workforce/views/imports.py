@@ -24,7 +24,6 @@ from linli.core.roles import Cap
 from linli.core.views import import_drafts
 
 from .. import actions
-from ..forms import ImportForm
 
 DRAFTS = import_drafts.Drafts(
     "workforce.worker_import", url="workforce:workers_import", max_bytes=actions.IMPORT_MAX_BYTES
@@ -44,7 +43,12 @@ def _read(name: str, data: bytes) -> list[dict[str, str]]:
 @require_http_methods(["GET", "POST"])
 def workers_import(request):
     _require_manager(request)
-    form = ImportForm(request.POST or None, request.FILES or None, auto_id="import-%s")
+    form = import_drafts.SpreadsheetForm(
+        request.POST or None,
+        request.FILES or None,
+        auto_id="import-%s",
+        max_bytes=actions.IMPORT_MAX_BYTES,
+    )
     if kept := DRAFTS.receive(request, form, check=_read):
         return kept
     context = {"form": form, "columns": actions.import_columns()}

@@ -1,4 +1,4 @@
-/* Area pages: open and close tree nodes loaded by htmx; submit an import confirmation once. */
+/* Area pages: open and close tree nodes loaded by htmx. */
 (function () {
   "use strict";
 
@@ -27,16 +27,4 @@
     toggle.setAttribute("aria-expanded", open ? "false" : "true");
   });
 
-  document.addEventListener("submit", function (event) {
-    var form = event.target;
-    if (!form.hasAttribute || !form.hasAttribute("data-submit-once")) return;
-    if (form.dataset.submitted) {
-      event.preventDefault();
-      return;
-    }
-    form.dataset.submitted = "1";
-    form.querySelectorAll("button[type=submit]").forEach(function (button) {
-      button.setAttribute("aria-disabled", "true");
-    });
-  });
 })();

@@ -98,4 +98,19 @@
       enhanceScrollingTables(document);
     }, 200);
   });
+
+  // A form marked data-submit-once (an import confirmation, say) is sent once: a second click
+  // while the first is on its way does nothing.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute || !form.hasAttribute("data-submit-once")) return;
+    if (form.dataset.submitted) {
+      event.preventDefault();
+      return;
+    }
+    form.dataset.submitted = "1";
+    form.querySelectorAll("button[type=submit]").forEach(function (button) {
+      button.setAttribute("aria-disabled", "true");
+    });
+  });
 })();

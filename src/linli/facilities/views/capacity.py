@@ -37,10 +37,10 @@ from linli.core.roles import Cap
 from linli.registry.views.people import paginate
 from linli.web.navigation import HOME_SECTIONS, HomeSection
 
+from ..actions.capacity import capacity_gaps_export
 from ..models import Facility
 from ..queries import capacity as q
 from ..queries.capacity_derive import Figure
-from ..queries.capacity_export import capacity_gaps_export
 from ..queries.capacity_specs import SPECS
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

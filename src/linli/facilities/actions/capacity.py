@@ -1,6 +1,7 @@
-"""The gap finder's list as an .xlsx workbook; each download is an audit event.
+"""The gap finder's list as an .xlsx workbook; each download is an audit event, so the export
+is an action.
 
-Like the registry's ledger downloads, the export reads (with the actor's scope, through
+The export reads (with the actor's scope, through
 :func:`~linli.facilities.queries.capacity.capacity_gaps`) and records the download in one
 transaction: the event names the area, the date, the conditions and the row count — codes and
 counts only.
@@ -18,7 +19,7 @@ from openpyxl.styles import Font
 
 from linli.core import audit
 
-from .capacity import CapacityGaps, capacity_gaps
+from ..queries.capacity import CapacityGaps, capacity_gaps
 
 __all__ = ["CapacityGapsExport", "capacity_gaps_export"]
 

@@ -21,6 +21,34 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from tests.conftest import PASSWORD  # noqa: E402
 
+
+# --- one request at a time on an in-memory SQLite database ----------------------------------
+# The live server answers in threads, but an in-memory SQLite test database is one connection
+# shared by every thread: two requests at once (a page and the blocks it loads with htmx, say)
+# would interleave their transactions on it. A file database, as the demo and small
+# installations use, gives each thread its own connection; so does PostgreSQL, where requests
+# run side by side as in production.
+def _serialise_requests_on_shared_sqlite() -> None:
+    import threading
+
+    from django.core.handlers.wsgi import WSGIHandler
+
+    lock = threading.Lock()
+    call = WSGIHandler.__call__
+
+    def serial_call(self, environ, start_response):
+        from django.db import connection
+
+        if connection.vendor == "sqlite" and connection.is_in_memory_db():
+            with lock:
+                return call(self, environ, start_response)
+        return call(self, environ, start_response)
+
+    WSGIHandler.__call__ = serial_call
+
+
+_serialise_requests_on_shared_sqlite()
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 RESULTS_DIR = PROJECT_DIR / "test-results"
 AXE_JS = Path(__file__).resolve().parent / "vendor" / "axe.min.js"

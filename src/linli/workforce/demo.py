@@ -80,7 +80,6 @@ RANK |= {Role_.DEPUTY_SECRETARY: 2, Role_.DEPUTY_DIRECTOR: 2}
 # codes of the time (辽源市 and 东丰县 of 四平地区), as GB 11643 checks them.
 PLACES = [("220403", 86), ("220402", 6), ("220421", 4), ("220422", 4)]
 OLD_PLACES = [("222102", 88), ("222125", 8), ("222101", 4)]
-WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 EDUCATION = {  # by post, urban
     "head": [(Edu.BACHELOR, 50), (Edu.COLLEGE, 38), (Edu.MASTER, 6), (Edu.SENIOR, 6)],
     Post.SOCIAL_WORK: [(Edu.BACHELOR, 60), (Edu.MASTER, 10), (Edu.COLLEGE, 30)],
@@ -123,9 +122,9 @@ def _years_before(day: dt.date, years: float) -> dt.date:
 
 
 def check_digit(body: str) -> str:
-    """The GB 11643 check character of the first 17 digits of a 身份证号 (ISO 7064 MOD 11-2)."""
-    total = sum(int(digit) * weight for digit, weight in zip(body, WEIGHTS, strict=True))
-    return "10X98765432"[total % 11]
+    """The GB 11643 check character of the first 17 digits of a 身份证号 (python-stdnum's, as
+    the registry uses)."""
+    return ric.calc_check_digit(body + "0")
 
 
 class _People:

@@ -207,3 +207,7 @@ api.add_router("/facilities/", facilities_router)
 from linli.workforce.api import router as workforce_router  # noqa: E402
 
 api.add_router("/workforce/", workforce_router)
+
+from linli.plans.api import router as plans_router  # noqa: E402
+
+api.add_router("/plans/", plans_router)

@@ -151,6 +151,7 @@ INSTALLED_APPS = [
     "linli.notices",
     "linli.facilities",
     "linli.workforce",
+    "linli.plans",
     "linli.web",
 ]
 

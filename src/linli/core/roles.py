@@ -75,6 +75,10 @@ class Cap:
     WORKFORCE_MANAGE = "workforce.manage"  # record workers, posts, certificates; import them
     TRAINING_MANAGE = "training.manage"  # courses, sessions, attendance and training rules
     CAPACITY_VIEW = "capacity.view"  # the capacity figures of an area (places and people)
+    PLAN_VIEW = "plan.view"  # plans, indicator values and status, dashboards, the task ledger
+    PLAN_MANAGE = "plan.manage"  # adopt or write plans, targets, indicators, tasks; snapshots
+    PLAN_REPORT = "plan.report"  # report indicator values and task progress for one's own area
+    PLAN_APPROVE = "plan.approve"  # approve or return the reports of the areas below one's own
 
 
 _STAFF = {Cap.AREA_VIEW, Cap.STAFF_HOME, Cap.API_TOKEN}
@@ -87,6 +91,8 @@ _CARE_WORK = {Cap.CARE_VIEW, Cap.CARE_VISIT, Cap.CARE_NOTES, Cap.GRID_WORK}
 _ALERT_WORK = {Cap.ALERT_VIEW, Cap.ALERT_CHECK}
 _CAPACITY_LEAD = {Cap.FACILITY_VIEW, Cap.FACILITY_MANAGE, Cap.BOOKING_MANAGE, Cap.WORKFORCE_VIEW}
 _CAPACITY_LEAD |= {Cap.WORKFORCE_MANAGE, Cap.CAPACITY_VIEW}
+_PLAN_READ = {Cap.PLAN_VIEW, Cap.PLAN_REPORT}
+_PLAN_LEAD = _PLAN_READ | {Cap.PLAN_APPROVE}
 
 MATRIX: dict[str, frozenset[str]] = {
     Role.RESIDENT: frozenset({Cap.RESIDENT_HOME}),
@@ -119,6 +125,7 @@ MATRIX: dict[str, frozenset[str]] = {
         | {Cap.PII_REVEAL, Cap.AREA_MANAGE, Cap.GRID_MANAGE, Cap.CARE_PLAN, Cap.TASK_ASSIGN}
         | {Cap.NOTICE_PUBLISH, Cap.ALERT_OFFICERS}
         | _CAPACITY_LEAD
+        | _PLAN_READ
     ),
     Role.TOWN_OFFICER: frozenset(
         _OFFICER
@@ -128,9 +135,12 @@ MATRIX: dict[str, frozenset[str]] = {
         | {Cap.ALERT_ISSUE, Cap.ALERT_VIEW, Cap.ALERT_OFFICERS}
         | _CAPACITY_LEAD
         | {Cap.TRAINING_MANAGE}
+        | _PLAN_LEAD
     ),
     Role.DEPARTMENT_OFFICER: frozenset(
-        _OFFICER | {Cap.TASK_ASSIGN, Cap.NOTICE_PUBLISH, Cap.FACILITY_VIEW, Cap.CAPACITY_VIEW}
+        _OFFICER
+        | {Cap.TASK_ASSIGN, Cap.NOTICE_PUBLISH, Cap.FACILITY_VIEW, Cap.CAPACITY_VIEW}
+        | _PLAN_READ
     ),
     Role.COUNTY_OFFICER: frozenset(
         _OFFICER
@@ -141,6 +151,8 @@ MATRIX: dict[str, frozenset[str]] = {
         | {Cap.NOTICE_PUBLISH, Cap.ALERT_ISSUE, Cap.ALERT_VIEW, Cap.ALERT_OFFICERS}
         | (_CAPACITY_LEAD - {Cap.BOOKING_MANAGE})
         | {Cap.TRAINING_MANAGE}
+        | _PLAN_LEAD
+        | {Cap.PLAN_MANAGE}
     ),
     Role.PROVIDER: frozenset({Cap.STAFF_HOME, Cap.API_TOKEN}),
     Role.SECURITY_ADMIN: frozenset({Cap.AREA_VIEW, Cap.ACCOUNT_MANAGE, Cap.OPEN311_KEYS}),

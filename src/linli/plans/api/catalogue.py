@@ -1,0 +1,5 @@
+"""The plans API: catalogue."""
+
+from ninja import Router
+
+router = Router()

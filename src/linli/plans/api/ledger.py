@@ -1,0 +1,5 @@
+"""The plans API: ledger."""
+
+from ninja import Router
+
+router = Router()

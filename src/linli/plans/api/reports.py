@@ -1,0 +1,5 @@
+"""The plans API: reports."""
+
+from ninja import Router
+
+router = Router()

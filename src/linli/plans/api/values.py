@@ -1,0 +1,5 @@
+"""The plans API: values."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,3 @@
+"""plans pages: catalogue."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""plans pages: dashboard."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""plans pages: reports."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""plans pages: values."""
+
+urlpatterns: list = []

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from linli.appeals.forms.resident import PhotosField
 from linli.core.errors import ActionError
-from linli.registry.forms import apply_errors
+from linli.core.views.glue import apply_errors
 
 from .models import Need, Visit
 from .photos import PHOTO_MAX_COUNT

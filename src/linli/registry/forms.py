@@ -2,7 +2,7 @@
 
 They only parse what a person typed into the types an action takes; the rules (valid ID
 numbers, dates not in the future, a head who lives in the household…) live in the actions,
-whose errors :func:`apply_errors` puts back next to the fields.
+whose errors :func:`linli.core.views.glue.apply_errors` puts back next to the fields.
 """
 
 from __future__ import annotations
@@ -12,23 +12,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from linli.core.errors import ActionError
-
 from .models import ETHNICITIES, GridStaff, Household, Resident
 
 BLANK = ("", gettext_lazy("— choose —"))
 NOT_RECORDED = ("", gettext_lazy("— not recorded —"))
-
-
-def apply_errors(form: forms.Form, exc: ActionError, aliases: dict | None = None) -> None:
-    """Show an action's errors next to the form's fields (or above the form)."""
-    aliases = aliases or {}
-    for name, found in (exc.errors or {}).items():
-        name = aliases.get(name, name)
-        for message in found:
-            form.add_error(name if name in form.fields else None, message)
-    if not exc.errors:
-        form.add_error(None, exc.message)
 
 
 def _date(label, *, required: bool = False, help_text=""):

@@ -31,8 +31,7 @@ from linli.core.queries.accounts import (
     registration_counties,
     registration_towns,
 )
-from linli.registry.forms import apply_errors
-from linli.registry.views.people import paginate
+from linli.core.views.glue import apply_errors, paginate
 from linli.web.queries import HomePlace, home_place
 from linli.web.views import optional_url
 

@@ -41,8 +41,7 @@ from linli.core import scoping
 from linli.core.areacodes import Level
 from linli.core.errors import ActionError, Forbidden, NotFound
 from linli.core.roles import Cap
-from linli.registry.forms import apply_errors
-from linli.registry.views.people import filter_errors, is_htmx, paginate
+from linli.core.views.glue import apply_errors, filter_errors, is_htmx, paginate
 
 from .. import actions, queries
 from ..forms import PolicyForm, ReassignForm, RiskForm, RunForm

@@ -32,6 +32,7 @@ from ..errors import ActionError, Forbidden, NotFound
 from ..middleware import ELDERLY_COOKIE
 from ..queries import accounts as account_queries
 from ..roles import ASSIGNABLE_LEVELS, MATRIX, Cap, Role
+from .glue import apply_errors
 
 PAGE_SIZE = 30
 TOKEN_PAGE_SIZE = 20
@@ -44,17 +45,6 @@ TOKEN_DAYS = [
     (180, gettext_lazy("180 days")),
     (366, gettext_lazy("one year")),
 ]
-
-
-def _apply_errors(form: forms.Form, exc: ActionError, aliases: dict | None = None) -> None:
-    """Show an action's per-field errors next to the form's fields."""
-    aliases = aliases or {}
-    for name, found in (exc.errors or {}).items():
-        name = aliases.get(name, name)
-        for message in found:
-            form.add_error(name if name in form.fields else None, message)
-    if not exc.errors:
-        form.add_error(None, exc.message)
 
 
 def _set_preference_cookies(response, user) -> None:
@@ -357,7 +347,7 @@ def register(request):
                 account_actions.otp_send(phone=number)
             except ActionError as exc:
                 if exc.code != "too_soon":
-                    _apply_errors(form, exc)
+                    apply_errors(form, exc)
                 else:  # sent moments ago (the form was sent twice): carry on to step 2
                     _remember_phone(request, normalize_phone(number))
                     messages.info(request, exc.message)
@@ -398,7 +388,7 @@ def register(request):
                 elderly_mode=getattr(request, "elderly_mode", False),
             )
         except ActionError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             request.session.pop(REGISTER_SESSION_KEY, None)
             auth_login(request, user, backend=BACKEND)
@@ -446,7 +436,7 @@ def profile(request):
                     elderly_mode=prefs.cleaned_data["elderly_mode"],
                 )
             except ActionError as exc:
-                _apply_errors(prefs, exc)
+                apply_errors(prefs, exc)
             else:
                 messages.success(request, _("Your preferences are saved."))
                 response = redirect("core:profile")
@@ -460,7 +450,7 @@ def profile(request):
                     new_password=password_form.cleaned_data["new_password"],
                 )
             except ActionError as exc:
-                _apply_errors(password_form, exc)
+                apply_errors(password_form, exc)
             else:
                 update_session_auth_hash(request, actor)
                 messages.success(
@@ -482,7 +472,7 @@ def profile(request):
                         days=token_form.cleaned_data["days"],
                     )
                 except ActionError as exc:
-                    _apply_errors(token_form, exc)
+                    apply_errors(token_form, exc)
                 else:
                     token_form = TokenForm()
         elif which == "token_revoke":
@@ -582,7 +572,7 @@ def user_create(request):
         except Forbidden as exc:
             form.add_error("area_code", exc.message)
         except ActionError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -660,7 +650,7 @@ def user_role_assign(request, user_id: int):
                 raise PermissionDenied from None
             form.add_error("area_code", exc.message)
         except ActionError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -734,7 +724,7 @@ def user_reset_password(request, user_id: int):
         except Forbidden:
             raise PermissionDenied from None
         except ActionError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request,

@@ -25,6 +25,7 @@ from ..models import ReportedFigure
 from ..queries import areas as area_queries
 from ..roles import Cap
 from . import import_drafts
+from .glue import apply_errors, is_htmx
 
 PAGE_SIZE = 30
 CHILDREN_INLINE = 50  # children loaded inline in the tree; more are on the area's page
@@ -32,10 +33,6 @@ DRAFTS = import_drafts.Drafts(
     "core.area_import", url="core:area_import", max_bytes=IMPORT_MAX_BYTES
 )
 CODE_RE = re.compile(r"[0-9]{2,15}")
-
-
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _level_param(request) -> int | None:
@@ -65,7 +62,7 @@ def area_tree(request):
     actor = request.user
     node = request.GET.get("node", "")
     if node:
-        if not _is_htmx(request):
+        if not is_htmx(request):
             if CODE_RE.fullmatch(node):
                 return redirect("core:area_detail", code=node)
             return redirect("core:area_tree")
@@ -101,7 +98,7 @@ def area_tree(request):
         context["page_obj"] = page_obj
     else:
         context["roots"] = _with_paths(actor, area_queries.area_roots(actor=actor))
-    template = "core/areas/tree.html#results" if _is_htmx(request) else "core/areas/tree.html"
+    template = "core/areas/tree.html#results" if is_htmx(request) else "core/areas/tree.html"
     return render(request, template, context)
 
 
@@ -121,14 +118,6 @@ class FigureForm(forms.Form):
         max_length=200,
         help_text=gettext_lazy("For example: 2025 statistical yearbook, household survey."),
     )
-
-
-def _apply_errors(form: forms.Form, exc: ActionError) -> None:
-    for name, messages_ in (exc.errors or {}).items():
-        for message in messages_:
-            form.add_error(name if name in form.fields else None, message)
-    if not exc.errors:
-        form.add_error(None, exc.message)
 
 
 @login_required
@@ -163,7 +152,7 @@ def area_detail(request, code: str):
             except Forbidden:
                 raise PermissionDenied from None
             except ActionError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(
                     request,

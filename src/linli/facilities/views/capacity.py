@@ -34,7 +34,7 @@ from django.views.decorators.http import require_GET
 from linli.core import scoping
 from linli.core.errors import ActionError, Forbidden, NotFound
 from linli.core.roles import Cap
-from linli.registry.views.people import paginate
+from linli.core.views.glue import paginate
 from linli.web.navigation import HOME_SECTIONS, HomeSection
 
 from ..actions.capacity import capacity_gaps_export

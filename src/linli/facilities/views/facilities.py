@@ -8,9 +8,7 @@ form works without JavaScript, and the map is an enhancement over the list.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
-from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -29,8 +27,7 @@ from linli.core import scoping
 from linli.core.errors import ActionError, Forbidden, NotFound
 from linli.core.roles import Cap
 from linli.core.views import import_drafts
-from linli.registry.forms import apply_errors
-from linli.registry.views.people import filter_errors, is_htmx, paginate
+from linli.core.views.glue import filter_errors, is_htmx, paginate, submit
 
 from .. import actions, hours, queries
 from ..actions.imports import IMPORT_MAX_BYTES, XLSX, ImportResult
@@ -56,24 +53,6 @@ DRAFTS = import_drafts.Drafts(
 def require_cap(request, cap: str = Cap.FACILITY_VIEW) -> None:
     if not scoping.has_cap(request.user, cap):
         raise PermissionDenied
-
-
-def submit(
-    request, form, act: Callable[[dict], Any], *, message, to, aliases=None
-) -> tuple[HttpResponse | None, int]:
-    """Run the action of a posted ``form``; done: a message and a redirect to ``to(result)``,
-    else ``(None, status)`` with the action's errors on the form."""
-    if not form.is_valid():
-        return None, 400
-    try:
-        result = act(form.cleaned_data)
-    except Forbidden:
-        raise PermissionDenied from None
-    except ActionError as exc:
-        apply_errors(form, exc, aliases)
-        return None, exc.status
-    messages.success(request, message(result) if callable(message) else message)
-    return redirect(to(result) if callable(to) else to), 302
 
 
 def map_context(points: list[dict], *, map_id: str = "fac-map") -> dict:

@@ -20,12 +20,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from linli.core import scoping
 from linli.core.errors import ActionError, Forbidden, NotFound
 from linli.core.roles import Cap
-from linli.registry.views.people import filter_errors, is_htmx, paginate
+from linli.core.views.glue import filter_errors, is_htmx, paginate, submit
 
 from .. import actions, queries
 from ..forms import VenueForm
 from ..models import Venue
-from .facilities import map_context, require_cap, submit, week_rows
+from .facilities import map_context, require_cap, week_rows
 
 FILTERS = ("area", "kind", "active", "facility", "units", "q")
 

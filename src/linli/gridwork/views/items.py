@@ -17,12 +17,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from linli.core.errors import ActionError, Forbidden, NotFound
 from linli.core.roles import Cap
+from linli.core.views.glue import submit
 
 from .. import actions, queries
 from ..defaults import WORK_ITEMS
 from ..forms import WithdrawForm, WorkItemForm
 from ..models import WorkItem
-from ._shared import require_any, submit, with_query
+from ._shared import require_any, with_query
 
 READ_CAPS = (Cap.TASK_ASSIGN, Cap.GRID_WORK, Cap.WORKITEM_MANAGE)
 

@@ -19,8 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from linli.core.errors import ActionError, NotFound
 from linli.core.roles import Cap
-from linli.registry.forms import apply_errors
-from linli.registry.views.people import filter_errors, paginate
+from linli.core.views.glue import apply_errors, filter_errors, paginate
 
 from .. import actions, queries
 from ..forms import LogEditForm, LogForm

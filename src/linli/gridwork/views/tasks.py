@@ -21,12 +21,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from linli.core import scoping
 from linli.core.errors import ActionError, NotFound
 from linli.core.roles import Cap
-from linli.registry.views.people import filter_errors, is_htmx, paginate
+from linli.core.views.glue import filter_errors, is_htmx, paginate, submit
 
 from .. import actions, queries
 from ..forms import TaskAssignForm, TaskCancelForm, TaskDoneForm
 from ..models import Task
-from ._shared import require_any, submit, with_query
+from ._shared import require_any, with_query
 
 FILTERS = ("status", "area", "item", "overdue", "mine", "batch")
 CHOICES_MAX = 400

@@ -31,8 +31,7 @@ from linli.core import actions as core_actions
 from linli.core import pii, scoping
 from linli.core.errors import ActionError, Conflict, Forbidden, NotFound
 from linli.core.roles import Cap
-from linli.registry.forms import apply_errors
-from linli.registry.views.people import is_htmx, paginate
+from linli.core.views.glue import apply_errors, is_htmx, paginate
 from linli.web.navigation import HOME_SECTIONS, HomeSection
 
 from ..actions import alerts as actions

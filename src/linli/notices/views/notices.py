@@ -26,8 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from linli.core import scoping
 from linli.core.errors import ActionError, Forbidden, NotFound
 from linli.core.roles import Cap, Role
-from linli.registry.forms import apply_errors
-from linli.registry.views.people import filter_errors, paginate
+from linli.core.views.glue import apply_errors, filter_errors, paginate
 from linli.web.navigation import HOME_SECTIONS, HomeSection
 
 from .. import actions, queries

@@ -26,10 +26,11 @@ from linli.core.areacodes import Level
 from linli.core.errors import ActionError, Forbidden, NotFound
 from linli.core.queries import areas as area_queries
 from linli.core.roles import Cap
+from linli.core.views.glue import apply_errors, paginate
 
 from .. import actions, queries
-from ..forms import GridMembershipForm, StaffAssignForm, StaffEndForm, apply_errors
-from .people import communities_with, paginate, require_cap, with_tags
+from ..forms import GridMembershipForm, StaffAssignForm, StaffEndForm
+from .people import communities_with, require_cap, with_tags
 
 GRID_CODE = r"[0-9]{15}"
 TILES_PAGE = 30

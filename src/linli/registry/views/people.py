@@ -15,8 +15,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Page, Paginator
-from django.http import Http404, QueryDict
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -28,6 +27,7 @@ from linli.core import actions as core_actions
 from linli.core import scoping
 from linli.core.errors import ActionError, Forbidden, NotFound
 from linli.core.roles import Cap
+from linli.core.views.glue import apply_errors, filter_errors, is_htmx, paginate
 
 from .. import actions, queries
 from ..forms import (
@@ -40,11 +40,9 @@ from ..forms import (
     ResidentEditForm,
     TagAddForm,
     TagEndForm,
-    apply_errors,
 )
 from ..models import Resident
 
-PAGE_SIZE = 25
 CHOICES_MAX = 400  # areas or buildings offered in one <select>
 MOVE_CANDIDATES = 20
 REVEALABLE = ("id_number", "phone")
@@ -70,50 +68,10 @@ AGE_BAND_LABELS = {
 # --- shared by the registry's pages ----------------------------------------------------------
 
 
-def is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def require_cap(request, cap: str = Cap.REGISTRY_VIEW) -> None:
     """Pages of the registry are for those who hold ``cap`` somewhere."""
     if not scoping.has_cap(request.user, cap):
         raise PermissionDenied
-
-
-def page_size(request) -> int:
-    """Fewer rows a page in elderly mode."""
-    return PAGE_SIZE // 2 if getattr(request, "elderly_mode", False) else PAGE_SIZE
-
-
-def paginate(
-    request, items, *, param: str = "page", per_page: int | None = None, keep: dict | None = None
-) -> Page:
-    """A page of ``items`` with numbered links that keep the other query parameters: those
-    of the request, or ``keep`` when the list answers a POST."""
-    page = Paginator(items, per_page or page_size(request)).get_page(request.GET.get(param))
-    query = request.GET.copy()
-    if keep is not None:
-        query = QueryDict(mutable=True)
-        for key, value in keep.items():
-            query[key] = value
-
-    def url(number: int) -> str:
-        query[param] = str(number)
-        return "?" + query.urlencode()
-
-    links = []
-    if page.paginator.num_pages > 1:
-        for number in page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1):
-            if number == Paginator.ELLIPSIS:
-                links.append({"ellipsis": True})
-            else:
-                links.append(
-                    {"number": number, "url": url(number), "current": number == page.number}
-                )
-    page.links = links
-    page.prev_url = url(page.previous_page_number()) if page.has_previous() else ""
-    page.next_url = url(page.next_page_number()) if page.has_next() else ""
-    return page
 
 
 def with_masks(residents) -> list:
@@ -153,12 +111,6 @@ def area_options(actor) -> list:
         )
         group["options"].append((grid.code, grid.name))
     return [(g["label"], g["options"]) for g in groups.values()]
-
-
-def filter_errors(exc: ActionError) -> dict:
-    return {name: [str(m) for m in found] for name, found in (exc.errors or {}).items()} or {
-        "__all__": [str(exc.message)]
-    }
 
 
 # --- residents: the search -------------------------------------------------------------------

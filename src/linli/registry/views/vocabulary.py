@@ -16,10 +16,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from linli.core.errors import ActionError, Forbidden
 from linli.core.roles import Role
+from linli.core.views.glue import apply_errors, paginate
 
 from .. import actions, queries
-from ..forms import GroupTagForm, apply_errors
-from .people import paginate
+from ..forms import GroupTagForm
 
 
 def _vocabulary(request):

@@ -22,17 +22,15 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from linli.core import areacodes, scoping
-from linli.core.errors import ActionError, Forbidden, NotFound
+from linli.core.errors import ActionError, Forbidden
 from linli.core.roles import Cap
-from linli.registry.forms import apply_errors
-from linli.registry.views.people import filter_errors, page_size, paginate
+from linli.core.views.glue import filter_errors, page_size, paginate, read, submit
 from linli.web.navigation import HOME_SECTIONS, HomeSection
 
 from ..actions import training as actions
@@ -62,32 +60,6 @@ def _url(name: str, *args, **query) -> str:
     return f"{url}?{urlencode(kept)}" if kept else url
 
 
-def _read(call, **kwargs):
-    """Run a query; refusals are the 403 page, anything not the reader's a 404."""
-    try:
-        return call(**kwargs)
-    except Forbidden:
-        raise PermissionDenied from None
-    except (NotFound, ActionError):
-        raise Http404 from None
-
-
-def _submit(request, form, act, *, message, to):
-    """Run ``act(cleaned_data)`` for a valid form: a redirect when done, else ``(None, status)``
-    with the action's errors on the form."""
-    if not form.is_valid():
-        return None, 400
-    try:
-        result = act(form.cleaned_data)
-    except Forbidden:
-        raise PermissionDenied from None
-    except ActionError as exc:
-        apply_errors(form, exc)
-        return None, exc.status
-    messages.success(request, message)
-    return redirect(to(result) if callable(to) else to), 302
-
-
 # --- coverage -----------------------------------------------------------------------------------
 
 
@@ -111,7 +83,7 @@ def training(request):
         as_of = queries.as_of_day(request.GET.get("as_of"))
     except ActionError as exc:
         errors, as_of = filter_errors(exc), queries.as_of_day()
-    table = _read(
+    table = read(
         queries.training_coverage, actor=actor, area_code=request.GET.get("area"), as_of=as_of
     )
     area = table.area
@@ -188,7 +160,7 @@ def training_due(request):
     _require(request)
     actor = request.user
     values = {key: str(request.GET.get(key, "")).strip()[:40] for key in DUE_FILTERS}
-    area = _read(queries.training_area, actor=actor, value=values["area"] or None)
+    area = read(queries.training_area, actor=actor, value=values["area"] or None)
     errors: dict = {}
     try:
         listed = training_status(
@@ -217,7 +189,7 @@ def training_due(request):
 @require_GET
 def training_worker(request, worker_id: int):
     _require(request)
-    found = _read(worker_training, actor=request.user, worker_id=worker_id)
+    found = read(worker_training, actor=request.user, worker_id=worker_id)
     return render(
         request,
         "workforce/training_worker.html",
@@ -283,7 +255,7 @@ def course_new(request):
     form = CourseForm(request.POST or None, areas=areas, auto_id="course-%s")
     if request.method == "GET":
         return _course_form_page(request, form)
-    done, status = _submit(
+    done, status = submit(
         request,
         form,
         lambda data: actions.course_save(actor=actor, **data),
@@ -295,7 +267,7 @@ def course_new(request):
 
 def _managed_course(request, course_id: int) -> Course:
     _require(request)
-    course = _read(queries.course_get, actor=request.user, course_id=course_id)
+    course = read(queries.course_get, actor=request.user, course_id=course_id)
     if not queries.training_manageable(request.user, course.area_code):
         raise PermissionDenied
     return course
@@ -314,7 +286,7 @@ def course_edit(request, course_id: int):
     )
     if request.method == "GET":
         return _course_form_page(request, form, course=course)
-    done, status = _submit(
+    done, status = submit(
         request,
         form,
         lambda data: actions.course_save(actor=actor, course_id=course.pk, **data),
@@ -328,7 +300,7 @@ def course_edit(request, course_id: int):
 @require_GET
 def course(request, course_id: int):
     _require(request)
-    found = _read(queries.course_get, actor=request.user, course_id=course_id)
+    found = read(queries.course_get, actor=request.user, course_id=course_id)
     sessions = list(found.sessions.all())
     context = {
         "course": found,
@@ -368,7 +340,7 @@ def session_new(request, course_id: int):
     form = SessionForm(request.POST or None, auto_id="session-%s")
     if request.method == "GET":
         return _session_form_page(request, form, course=course)
-    done, status = _submit(
+    done, status = submit(
         request,
         form,
         lambda data: actions.session_save(actor=actor, course_id=course.pk, **data),
@@ -380,7 +352,7 @@ def session_new(request, course_id: int):
 
 def _managed_session(request, session_id: int):
     _require(request)
-    found = _read(queries.session_get, actor=request.user, session_id=session_id)
+    found = read(queries.session_get, actor=request.user, session_id=session_id)
     if not queries.training_manageable(request.user, found.area_code):
         raise PermissionDenied
     return found
@@ -400,7 +372,7 @@ def session_edit(request, session_id: int):
     form = SessionForm(request.POST or None, initial=initial, auto_id="session-%s")
     if request.method == "GET":
         return _session_form_page(request, form, course=found.course, session=found)
-    done, status = _submit(
+    done, status = submit(
         request,
         form,
         lambda data: actions.session_save(actor=actor, session_id=found.pk, **data),
@@ -462,14 +434,14 @@ def _sheet_page(request, found, *, form=None, status=200):
 def session(request, session_id: int):
     _require(request)
     actor = request.user
-    found = _read(queries.session_get, actor=actor, session_id=session_id)
+    found = read(queries.session_get, actor=actor, session_id=session_id)
     if request.method == "GET":
         return _sheet_page(request, found)
     if not queries.training_manageable(actor):
         raise PermissionDenied
     form = SheetForm(request.POST, auto_id="sheet-%s")
     back = _safe_back(request, reverse("workforce:session", args=[found.pk]))
-    done, status = _submit(
+    done, status = submit(
         request,
         form,
         lambda data: actions.attendance_sheet_save(
@@ -497,7 +469,7 @@ def _safe_back(request, default: str) -> str:
 @require_POST
 def attendance_remove(request, session_id: int, worker_id: int):
     _require(request)
-    found = _read(queries.session_get, actor=request.user, session_id=session_id)
+    found = read(queries.session_get, actor=request.user, session_id=session_id)
     try:
         actions.attendance_remove(actor=request.user, session_id=found.pk, worker_id=worker_id)
     except Forbidden:
@@ -535,13 +507,13 @@ def training_rules(request):
     _require(request)
     actor = request.user
     source = request.POST if request.method == "POST" else request.GET
-    found = _read(queries.training_rules, actor=actor, area_code=source.get("area") or None)
+    found = read(queries.training_rules, actor=actor, area_code=source.get("area") or None)
     if request.method == "GET":
         return _rules_page(request, found)
     if not found.can_manage:
         raise PermissionDenied
     form = RuleForm(request.POST, auto_id="rule-%s")
-    done, status = _submit(
+    done, status = submit(
         request,
         form,
         lambda data: actions.training_rule_save(
@@ -561,7 +533,7 @@ def training_rules(request):
 @require_POST
 def training_rule_remove(request, rule_id: int):
     _require(request)
-    rule = _read(queries.training_rule_get, actor=request.user, rule_id=rule_id)
+    rule = read(queries.training_rule_get, actor=request.user, rule_id=rule_id)
     try:
         actions.training_rule_remove(actor=request.user, rule_id=rule.pk)
     except Forbidden:

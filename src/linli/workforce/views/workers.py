@@ -27,8 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from linli.core import scoping
 from linli.core.errors import ActionError, Forbidden, NotFound
 from linli.core.roles import Cap
-from linli.registry.forms import apply_errors
-from linli.registry.views.people import filter_errors, is_htmx, paginate
+from linli.core.views.glue import apply_errors, filter_errors, is_htmx, paginate
 
 from .. import actions, queries
 from ..forms import CertificateForm, LeaveForm, LinkForm, WorkerForm

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from linli.core.errors import ActionError, Forbidden, NotFound
 from linli.core.roles import Cap
-from linli.registry.forms import apply_errors
+from linli.core.views.glue import apply_errors
 
 from ... import actions, queries
 from ...defaults import CATEGORIES as DEFAULT_CATEGORIES

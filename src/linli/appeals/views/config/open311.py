@@ -14,8 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from linli.core.errors import ActionError, Forbidden, NotFound
 from linli.core.roles import Cap
-from linli.registry.forms import apply_errors
-from linli.registry.views.people import paginate
+from linli.core.views.glue import apply_errors, paginate
 
 from ... import actions, queries
 from ...forms.config import Open311ClientForm

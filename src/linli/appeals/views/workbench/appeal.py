@@ -19,8 +19,8 @@ from linli.core import scoping
 from linli.core.errors import ActionError, Forbidden, NotFound
 from linli.core.pii import mask_name, mask_phone
 from linli.core.roles import Cap
+from linli.core.views.glue import apply_errors
 from linli.registry import queries as registry_queries
-from linli.registry.forms import apply_errors
 
 from ... import actions, queries
 from ...forms.workbench import (

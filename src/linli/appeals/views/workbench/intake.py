@@ -14,9 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from linli.core import scoping
 from linli.core.errors import ActionError
 from linli.core.roles import Cap
+from linli.core.views.glue import apply_errors, is_htmx
 from linli.registry import queries as registry_queries
-from linli.registry.forms import apply_errors
-from linli.registry.views.people import is_htmx
 
 from ... import actions, queries
 from ...forms.workbench import DuplicateCheckForm, IntakeForm, category_choices

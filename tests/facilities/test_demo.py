@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
-from django.db.models import Sum
+from django.db.models import Min, Sum
 from django.utils import timezone
 from stdnum.cn import ric  # noqa: F401  (python-stdnum is a dependency the demo relies on)
 
@@ -27,7 +27,9 @@ from linli.facilities.demo import (
     gaps,
     load_facilities_demo,
 )
+from linli.facilities.demo_data import CENSUS_DAYS, RECORDS_START
 from linli.facilities.models import WEEKDAYS, Booking, Facility, Venue
+from linli.facilities.queries.capacity import capacity_figures
 from linli.registry.demo import load_registry_demo
 from linli.registry.models import Household
 
@@ -65,9 +67,12 @@ def test_facilities_with_gaps_the_dashboards_show(demo):
     assert 1 <= len(missing) <= 2
     assert urban <= with_centre  # every urban community has one
 
-    # Households as the capacity figures count them: the registry's, else the reported figure.
+    # Households as the capacity figures count them: the registry's, else the latest reported
+    # figure.
     households = dict(
-        ReportedFigure.objects.filter(kind="households").values_list("area_id", "value")
+        ReportedFigure.objects.filter(kind="households")
+        .order_by("area_id", "as_of")
+        .values_list("area_id", "value")
     )
     households.update(Counter(Household.objects.values_list("community_id", flat=True)))
     per_100 = {f.area_code: f.floor_area * 100 / households[f.area_code] for f in centres}
@@ -119,6 +124,69 @@ def test_facilities_keep_the_rules_of_the_actions(demo):
         if f.kind == Kind.COMPREHENSIVE:
             assert Decimal("0.5") <= f.activity_area / f.floor_area <= Decimal("0.7")
             assert f.address and f.year_built and f.open_days >= 5
+
+
+def test_facilities_dated_as_recorded(demo):
+    """Built before the records start: entered in the census before it; built since: recorded
+    in the year built; every record older than the bookings of its venues."""
+    now, this_year = timezone.now(), timezone.localdate().year
+    census = RECORDS_START - dt.timedelta(days=CENSUS_DAYS)
+    years = Counter()
+    for f in Facility.objects.all():
+        assert f.created_at <= f.updated_at <= now
+        recorded = timezone.localdate(f.created_at)
+        assert census <= recorded
+        if f.status == Facility.Status.BUILDING:
+            assert f.year_built is None and recorded.year >= this_year - 1
+            continue
+        assert f.year_built and f.year_built <= this_year
+        years[f.year_built] += 1
+        if f.year_built < RECORDS_START.year:
+            assert recorded < RECORDS_START
+        elif f.year_built < this_year:
+            assert recorded.year == f.year_built
+        else:  # this year's: recorded this year, or last year when loaded early in the year
+            assert recorded.year >= f.year_built - 1
+    assert years[2025] >= 2 and years[2026] >= 2  # some opened lately
+    in_census = Facility.objects.filter(created_at__lt=timezone.make_aware(
+        dt.datetime.combine(RECORDS_START, dt.time.min))).count()  # fmt: skip
+    assert Facility.objects.count() / 2 < in_census < Facility.objects.count() - 10
+    first = dict(
+        Booking.objects.values("venue_id")
+        .annotate(first=Min("created_at"))
+        .values_list("venue_id", "first")
+    )
+    for venue in Venue.objects.select_related("facility"):
+        assert venue.created_at <= first.get(venue.pk, now)
+        if venue.facility is not None:
+            assert venue.created_at == venue.facility.created_at
+
+
+def test_past_years_show_fewer_facilities(demo):
+    """The capacity figures of past years, read as of their 31 December, find the facilities
+    recorded by then: 安家社区's centre and 富国街道's social work station opened in 2025,
+    新胜村's centre and 灯塔镇's social work station in 2026."""
+    county = User.objects.get(username="county")
+    keys = ["facility_coverage", "facility_coverage_urban", "facility_coverage_rural",
+            "social_work_station_coverage", "facility_area_per_100_households"]  # fmt: skip
+
+    def figures(day):
+        found = capacity_figures(actor=county, area_code="220403000000", as_of=day, keys=keys)
+        return {key: (found[key].numerator, found[key].denominator) for key in keys}
+
+    past, last, now = figures(dt.date(2024, 12, 31)), figures(dt.date(2025, 12, 31)), figures(None)
+    assert [f["facility_coverage"] for f in (past, last, now)] == [(15, 18), (16, 18), (17, 18)]
+    assert past["facility_coverage_urban"] == (13, 14)
+    assert last["facility_coverage_urban"] == now["facility_coverage_urban"] == (14, 14)
+    assert past["facility_coverage_rural"] == last["facility_coverage_rural"] == (2, 4)
+    assert now["facility_coverage_rural"] == (3, 4)
+    stations = [f["social_work_station_coverage"] for f in (past, last, now)]
+    assert stations == [(4, 7), (5, 7), (6, 7)]
+    area = [f["facility_area_per_100_households"][0] for f in (past, last, now)]
+    assert 0 < area[0] < area[1] < area[2]
+    # Before the records start, nothing was recorded yet.
+    early = figures(RECORDS_START - dt.timedelta(days=CENSUS_DAYS + 1))
+    assert early["facility_coverage"] == (0, 18)
 
 
 def test_venues_in_centres_and_opened_by_units(demo):

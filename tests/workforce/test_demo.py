@@ -137,8 +137,10 @@ def test_the_ladder_and_certificates(demo):
 def test_gaps_in_staffing(demo):
     short = short_staffed()
     assert 2 <= len(short) <= 4 and all(value < 18 for value in short.values())
-    population = dict(
-        ReportedFigure.objects.filter(kind="population").values_list("area_id", "value")
+    population = dict(  # the latest figure of each community (later rows win)
+        ReportedFigure.objects.filter(kind="population")
+        .order_by("area_id", "as_of")
+        .values_list("area_id", "value")
     )
     urban = Area.objects.filter(code__startswith="220403", level=Level.COMMUNITY)
     urban = [c.code for c in urban if c.urban_rural.startswith("1")]

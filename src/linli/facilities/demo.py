@@ -18,6 +18,12 @@ lead, a social organisation and community staff. Busy halls are booked about 60 
 hours, some rooms hardly at all. Live bookings of a venue never overlap and every booking is
 whole slots inside the venue's hours.
 
+Each facility carries the date it was recorded: the census before the records start (March 2023)
+for those built earlier, its opening year for later ones (安家社区's centre in 2025; 新胜村's
+centre and 灯塔镇's social work station in 2026), so that the capacity figures of past years,
+read as of their 31 December, show fewer facilities than today's. Every record is older than the
+bookings; centres' rooms date from their centre.
+
 The tables, and the builder that turns them into facilities and venues, are in
 :mod:`linli.facilities.demo_data`; this module places the communities, writes the rows, makes the
 bookings and lists the gaps. Rows are written in bulk (with the invariants the actions keep) in
@@ -414,7 +420,9 @@ def load_facilities_demo(*, now: dt.datetime | None = None) -> str:
     now, rng, households = now or timezone.now(), random.Random(SEED), _households()
     with transaction.atomic():
         at = _centres(communities, rng)
-        builder = _Places(rng)
+        # Every record is older than the first booking (made up to two weeks ahead).
+        last_day = timezone.localdate(now) - dt.timedelta(weeks=PAST_WEEKS + 2, days=1)
+        builder = _Places(rng, dates=random.Random(SEED + 2), last_day=last_day)
         for index, community in enumerate(communities):
             builder.community(
                 community, households.get(community.code, 1000), at[community.code], index

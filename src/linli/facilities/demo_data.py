@@ -6,14 +6,24 @@ activities, opening hours, year built, ownership and terminals (:data:`CENTRES`)
 built in the plan period (:data:`NEW_BUILDS`); the opening hours of each profile and kind; the
 other facilities and who lacks them (:data:`OTHERS`); the units that open a resource
 (:data:`UNITS`); the rooms, house rules, weekly groups, purposes and decline reasons the bookings
-use. :class:`_Places` builds the rows from them, deterministically from the random generator it
+use. :class:`_Places` builds the rows from them, deterministically from the random generators it
 is given; :mod:`linli.facilities.demo` writes them and makes the bookings.
+
+Each facility is dated as the county recorded it, so that the capacity figures of past years
+(read as of their 31 December) find what stood then: the facilities built before the records
+start (:data:`RECORDS_START`) were entered in the census of the weeks before it, later ones in
+the year they opened. 先锋社区's new centre opened in 2023, 安家社区's in 2025 and 新胜村's in
+2026; the social work stations of 富国街道 and 灯塔镇 opened in 2025 and 2026
+(:data:`STATIONS_OPENED`); the units opened their grounds and rooms to residents in 2025.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from decimal import Decimal
+
+from django.utils import timezone
 
 from linli.core.models import Area
 
@@ -38,11 +48,11 @@ CENTRES = {
     "220403004002": (32, 0.63, "weekend", 2012, "shared", 1),  # 康宁社区
     "220403005001": (31, 0.60, "six_days", 2022, "owned", 1),  # 富国社区: new build
     "220403005002": (27, 0.50, "six_days", 2009, "leased", 0),  # 北寿社区: small
-    "220403006001": (31, 0.64, "weekend", 2024, "owned", 1),  # 安家社区: new build
+    "220403006001": (31, 0.64, "weekend", 2025, "owned", 1),  # 安家社区: new build
     "220403006002": (33, 0.57, "short", 2010, "owned", 0),  # 新安社区: 7 hours a day
     "220403100001": (36, 0.65, "village", 2018, "owned", 1),  # 灯塔村
     "220403100003": (22, 0.54, "village", 2007, "owned", 0),  # 长安村: small
-    "220403100004": (31, 0.60, "village", 2017, "owned", 0),  # 新胜村
+    "220403100004": (31, 0.60, "village", 2026, "owned", 0),  # 新胜村: opened in 2026
 }
 # Centres built in the plan period: residential floor area served, commercial area built with it.
 NEW_BUILDS = {
@@ -52,6 +62,13 @@ NEW_BUILDS = {
 }
 NO_DAY_CARE = ("220403001003", "220403002003", "220403005002")  # 长青 (being built), 铁东, 北寿
 NO_SOCIAL_WORK_TOWN = "220403006000"  # 安家街道
+# The social work stations opened last: 富国街道's in 2025, 灯塔镇's in 2026.
+STATIONS_OPENED = {"220403005000": 2025, "220403100000": 2026}
+# The facility records start on this day, after a census of the facilities standing then, held
+# over the CENSUS_DAYS before it; facilities built since are recorded in the year they open.
+RECORDS_START = dt.date(2023, 3, 1)
+CENSUS_DAYS = 28
+UNITS_OPENED = 2025  # the year the units opened their grounds and rooms to residents
 BUSY = {"220403001001": 0.7, "220403004002": 0.6, "220403004001": 0.4, "220403001002": 0.35}
 
 PROFILES = {
@@ -167,13 +184,43 @@ def _aligned(days: dict, slot: int) -> dict:
 
 
 class _Places:
-    """Builds the unsaved facilities and venues, deterministically from ``SEED``."""
+    """Builds the unsaved facilities and venues, deterministically from the generators given:
+    ``rng`` for what they are, ``dates`` for when they were recorded. ``last_day`` is the last
+    day a record may carry (before the first booking of any venue); no year built lies after
+    its year."""
 
-    def __init__(self, rng: random.Random):
-        self.rng = rng
+    def __init__(self, rng: random.Random, *, dates: random.Random, last_day: dt.date):
+        self.rng, self.dates, self.last_day = rng, dates, last_day
         self.facilities: list[Facility] = []
         self.venues: list[Venue] = []
         self.busy: dict[tuple[str, str], float] = {}  # (area, venue name) → share booked
+
+    def _moment(self, day: dt.date) -> dt.datetime:
+        """A moment of office hours on ``day`` (at the latest ``last_day``)."""
+        minutes = self.dates.randint(8 * 60 + 30, 17 * 60 + 30)
+        day = min(day, self.last_day)
+        return timezone.make_aware(dt.datetime.combine(day, dt.time(minutes // 60, minutes % 60)))
+
+    def recorded(self, year: int | None, status: str = Facility.Status.OPEN) -> dt.datetime:
+        """When a facility built in ``year`` was recorded: in the census before the records
+        start, else on a day of its opening year (March to November); one being built, some
+        months ago."""
+        dates = self.dates
+        if status == Facility.Status.BUILDING:
+            return self._moment(self.last_day - dt.timedelta(days=dates.randint(90, 200)))
+        if year is None or year < RECORDS_START.year:
+            return self._moment(RECORDS_START - dt.timedelta(days=dates.randint(1, CENSUS_DAYS)))
+        last = min(dt.date(year, 11, 30), self.last_day)
+        first = min(max(dt.date(year, 3, 1), RECORDS_START), last)
+        return self._moment(first + dt.timedelta(days=dates.randint(0, (last - first).days)))
+
+    def edited(self, created: dt.datetime) -> dt.datetime:
+        """When a record was last changed: half of them never since."""
+        if self.dates.random() < 0.5:
+            return created
+        day = timezone.localdate(created)
+        later = day + dt.timedelta(days=self.dates.randint(0, max((self.last_day - day).days, 0)))
+        return max(self._moment(later), created)
 
     def near(self, at, spread: float = 0.0015) -> tuple[Decimal, Decimal]:
         return tuple(_dec(at[i] + self.rng.uniform(-spread, spread), 6) for i in (0, 1))
@@ -183,11 +230,15 @@ class _Places:
         cleaned = week_hours.clean(hours)
         lat, lng = self.near(at, extra.pop("spread", 0.0015))
         floor = max(round(floor, 1 if floor < 100 else 0), 1)
+        if extra.get("year_built") is not None:
+            extra["year_built"] = min(extra["year_built"], self.last_day.year)
+        created = self.recorded(extra.get("year_built"), extra.get("status", Facility.Status.OPEN))
         row = Facility(
             area=area, area_code=area.code, name=name, kind=kind, floor_area=_dec(floor),
             activity_area=_dec(floor * share), address=address, latitude=lat, longitude=lng,
             hours=cleaned.days, open_days=cleaned.open_days,
-            min_daily_hours=cleaned.min_daily_hours, **extra,
+            min_daily_hours=cleaned.min_daily_hours, created_at=created,
+            updated_at=self.edited(created), **extra,
         )  # fmt: skip
         self.facilities.append(row)
         return row
@@ -281,6 +332,7 @@ class _Places:
                     capacity=capacity, rules=RULES[kind], address=centre.address,
                     latitude=centre.latitude, longitude=centre.longitude, approval=approval,
                     hours=_aligned(centre.hours, slot), slot_minutes=slot, max_slots=max_slots,
+                    created_at=centre.created_at, updated_at=centre.created_at,
                 )
             )  # fmt: skip
             self.busy[(code, name)] = share
@@ -288,23 +340,26 @@ class _Places:
     def unit(self, community: Area, spec, at) -> None:
         code, unit, name, kind, capacity, approval, residents, slot, max_slots, hours, busy = spec
         lat, lng = self.near(at, 0.004)
+        opened = self.recorded(UNITS_OPENED)
         self.venues.append(
             Venue(
                 area=community, area_code=code, unit_name=unit, name=name, kind=kind,
                 capacity=capacity, rules=RULES["unit"], address=f"西安区{unit}院内",
                 latitude=lat, longitude=lng, for_residents=residents, approval=approval,
                 hours=_aligned(hours, slot), slot_minutes=slot, max_slots=max_slots,
-                days_ahead=7 if kind == Venue.Kind.PARKING else 14,
+                days_ahead=7 if kind == Venue.Kind.PARKING else 14, created_at=opened,
+                updated_at=opened,
             )
         )  # fmt: skip
         self.busy[(code, name)] = busy
 
     def town(self, town: Area, at) -> None:
         if town.code != NO_SOCIAL_WORK_TOWN:
+            floor, year = self.rng.uniform(90, 220), self.rng.randint(2021, 2024)
             self.facility(
-                town, Kind.SOCIAL_WORK, f"{town.name}社会工作站", self.rng.uniform(90, 220), 0.6,
+                town, Kind.SOCIAL_WORK, f"{town.name}社会工作站", floor, 0.6,
                 KIND_HOURS[Kind.SOCIAL_WORK], at, f"西安区{town.name}办事处", spread=0.002,
-                year_built=self.rng.randint(2021, 2024), ownership="shared",
+                year_built=STATIONS_OPENED.get(town.code, year), ownership="shared",
                 accessibility=["ramp", "toilet"],
                 note="乡镇（街道）社会工作站，配备专职社工，开展“五社联动”服务。",
             )  # fmt: skip

@@ -61,8 +61,9 @@ def make_user(
 @pytest.fixture(autouse=True)
 def _group_vocabulary(request):
     """Tests with real transactions (races, browser journeys) run after the others and each
-    ends with a flush, which empties the group vocabulary that a migration loads: put it back
-    before each such test, as a fresh database has it."""
+    ends with a flush, which empties the group vocabulary that a migration loads and the
+    built-in plans that migrate installs: put them back before each such test, as a fresh
+    database has them."""
     marker = request.node.get_closest_marker("django_db")
     transactional = marker is not None and (
         marker.kwargs.get("transaction") or (marker.args and marker.args[0])
@@ -78,6 +79,11 @@ def _group_vocabulary(request):
     ]
     for row in missing:  # parents come first in builtin_rows
         GroupTag.objects.create(**row)
+    from linli.plans.actions.catalogue import catalogue_install
+    from linli.plans.models import Plan
+
+    if not Plan.objects.filter(is_template=True).exists():
+        catalogue_install()  # the built-in plans, as migrate leaves them
 
 
 @pytest.fixture(autouse=True)

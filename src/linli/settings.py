@@ -414,6 +414,8 @@ if LINLI_MAP_TILES:
         CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(
             f"{_tiles.scheme}://{'.'.join(_labels)}"
         )
+# Plan values older than this many minutes are recomputed by the sweep and shown as stale.
+LINLI_PLAN_STALE_MINUTES = _int("LINLI_PLAN_STALE_MINUTES", 60, minimum=5, maximum=7 * 24 * 60)
 SITE_NAME = _("Linli community services")
 API_PAGE_SIZE_MAX = 200
 DEMO_LOADERS: list[str] = [
@@ -425,4 +427,5 @@ DEMO_LOADERS: list[str] = [
     "linli.notices.demo.load_notices_demo",
     "linli.facilities.demo.load_facilities_demo",
     "linli.workforce.demo.load_workforce_demo",
+    "linli.plans.demo.load_plans_demo",  # last: it measures the other apps' demo data
 ]

@@ -28,6 +28,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from linli.core.areacodes import Level
 from linli.core.models import AreaCodeField
@@ -62,7 +63,7 @@ class Indicator(models.Model):
     area_code = AreaCodeField(_("jurisdiction"), blank=True, db_index=True)
     name = models.CharField(_("name"), max_length=200)
     definition = models.TextField(_("definition"), blank=True)
-    unit = models.CharField(_("unit"), max_length=20, choices=Unit.choices)
+    unit = models.CharField(pgettext_lazy("measure", "unit"), max_length=20, choices=Unit.choices)
     scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices, default=Scope.ALL)
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
     function = models.CharField(_("function"), max_length=60, blank=True)
@@ -376,7 +377,7 @@ class Milestone(models.Model):
     task = models.ForeignKey(PlanTask, on_delete=models.CASCADE, related_name="milestones")
     year = models.PositiveSmallIntegerField(_("year"))
     title = models.CharField(_("milestone"), max_length=300)
-    due_on = models.DateField(_("due"))
+    due_on = models.DateField(pgettext_lazy("deadline", "due"))
 
     class Meta:
         ordering = ["task_id", "due_on", "id"]
@@ -399,7 +400,7 @@ class ProgressReport(models.Model):
     task = models.ForeignKey(PlanTask, on_delete=models.CASCADE, related_name="reports")
     area_code = AreaCodeField(db_index=True)
     period = models.CharField(_("period"), max_length=7)  # 2026, 2026H1, 2026Q3
-    due_on = models.DateField(_("due"))
+    due_on = models.DateField(pgettext_lazy("deadline", "due"))
     text = models.TextField(_("progress"), blank=True)
     percent = models.PositiveSmallIntegerField(_("done (%)"), default=0)
     status = models.CharField(

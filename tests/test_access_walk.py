@@ -31,6 +31,7 @@ import json
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import unquote
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -156,6 +157,16 @@ PARAMS: dict[str, Callable[[World], list]] = {
     "level_id": ids("level_id"),
     "course_id": ids("course_id"),
     "session_id": ids("session_id"),
+    # plans: the county's plan (under plan_id), its template (under template_id), its
+    # community task (under task_id) and milestone, its own indicator and target, a snapshot;
+    # a1's reported value, progress report and their files
+    "indicator_id": ids("indicator_id"),
+    "target_id": ids("target_id"),
+    "snapshot_id": ids("snapshot_id"),
+    "reported_id": ids("reported_id"),
+    "report_id": ids("report_id"),
+    "evidence_id": ids("evidence_id"),
+    "milestone_id": ids("milestone_id"),
 }
 # Area imports (core) keep their drafts in the session; registry imports are jobs in the
 # database: both kinds of id are tried under the one parameter name.
@@ -243,11 +254,14 @@ def _xlsx_text(data: bytes) -> str:
 
 
 def response_text(response) -> str:
+    """The body (with the cells of a workbook), the redirect target and the download's file
+    name (percent-decoded)."""
     data = b"".join(response.streaming_content) if response.streaming else response.content
     text = data.decode("utf-8", "replace")
     if data[:2] == b"PK":
         text += _xlsx_text(data)
-    return text + "\n" + response.get("Location", "")
+    disposition = unquote(response.get("Content-Disposition", ""))
+    return "\n".join([text, response.get("Location", ""), disposition])
 
 
 def leaks(text: str, markers: list[str]) -> list[str]:
@@ -256,7 +270,7 @@ def leaks(text: str, markers: list[str]) -> list[str]:
 
 
 @pytest.fixture
-def a1_world(users, tree, settings, tmp_path) -> World:
+def a1_world(users, tree, settings, tmp_path, django_capture_on_commit_callbacks) -> World:
     settings.MEDIA_ROOT = tmp_path
     world = World()
     world.add("area_code", A1, GRID_A1)
@@ -306,6 +320,7 @@ def a1_world(users, tree, settings, tmp_path) -> World:
     _alerts_world(world, users)
     _facilities_world(world, users)
     _workforce_world(world, users, tree)
+    _plans_world(world, users, tree, django_capture_on_commit_callbacks)
     assert ApiToken.objects.filter(user__in=a1_people).count() == 3
     return world
 
@@ -728,6 +743,105 @@ def _workforce_world(world: World, users, tree) -> None:
     world.markers.append("XC-ZS-2024-0007")
 
 
+def _plans_world(world: World, users, tree, capture_on_commit) -> None:
+    """The county's plan in force, adopted from the built-in 西安区 template by the county
+    officer, with an indicator of its own and a target on it; a1's value of that indicator for
+    2025 (with a file), entered by a1's community head; the plan recomputed and its values
+    frozen; a1's progress on a community task of the plan, with a file, submitted; a milestone
+    of that task."""
+    import datetime as dt
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from linli.plans.actions import catalogue as plan_catalogue
+    from linli.plans.actions import ledger as plan_ledger
+    from linli.plans.actions import measure as plan_measure
+    from linli.plans.models import Measurement, Plan, Recompute
+
+    county, head = users["county"], users["head_a1"]
+    template = Plan.objects.get(is_template=True, template_key="xian_qu")
+    plan = plan_catalogue.plan_adopt(
+        actor=county, template_id=template.pk, area_code=tree["county"].code
+    )
+    indicator = plan_catalogue.indicator_create(
+        actor=county,
+        area_code=tree["county"].code,
+        key="volunteer_service_hours",
+        name="社区志愿服务时长",
+        unit="hours",
+        source="reported",
+        aggregation="total",
+    )
+    target = plan_catalogue.target_set(
+        actor=county, plan_id=plan.pk, indicator_id=indicator.pk, op=">=", value=5000
+    )
+    plan_catalogue.plan_activate(actor=county, plan_id=plan.pk)
+    year = plan.end_year  # 2025: the plan's newest year, the one measured by default
+    with capture_on_commit(execute=True):  # the refresh it queues runs on commit
+        reported = plan_measure.reported_value_set(
+            actor=head,
+            indicator_id=indicator.pk,
+            area_code=A1,
+            year=year,
+            numerator=1234,
+            note="仙城志愿服务台账第三册",
+            evidence=SimpleUploadedFile(
+                "仙城志愿者服务时长登记表.pdf",
+                "%PDF-1.4\n% 仙城志愿者签到簿第一页\n%%EOF\n".encode(),
+                "application/pdf",
+            ),
+        )
+    with capture_on_commit(execute=True):
+        run = plan_measure.plan_recompute(actor=county, plan_id=plan.pk)
+    run.refresh_from_db()
+    assert run.status == Recompute.Status.DONE, run.error
+    assert Measurement.objects.filter(plan=plan, year=year, area_code=A1).exists()
+    snapshot = plan_measure.snapshot_take(actor=county, plan_id=plan.pk, label=f"{year}年度")
+    task = plan.tasks.get(number="12")  # 提升服务设施功能: reported by each community
+    milestone = plan_ledger.milestone_add(
+        actor=county,
+        task_id=task.pk,
+        year=year,
+        title="功能室整合验收",
+        due_on=dt.date(year, 9, 30),
+    )
+    report = plan_ledger.report_save(
+        actor=head,
+        task_id=task.pk,
+        area_code=A1,
+        period=str(year),
+        text="仙城议事厅与图书室合并为一个功能室，居民活动区域增至七成",
+        percent=70,
+    )
+    minutes = SimpleUploadedFile(
+        "仙城功能室改造验收单.pdf",
+        "%PDF-1.4\n% 仙城功能室验收意见：合格\n%%EOF\n".encode(),
+        "application/pdf",
+    )
+    evidence = plan_ledger.evidence_add(actor=head, report_id=report.pk, file=minutes)
+    plan_ledger.report_submit(actor=head, report_id=report.pk)
+    world.add("plan_id", plan.pk)
+    world.add("template_id", template.pk)
+    world.add("task_id", task.pk)
+    world.add("milestone_id", milestone.pk)
+    world.add("indicator_id", indicator.pk)
+    world.add("target_id", target.pk)
+    world.add("snapshot_id", snapshot.pk)
+    world.add("reported_id", reported.pk)
+    world.add("report_id", report.pk)
+    world.add("evidence_id", evidence.pk)
+    world.markers.extend(
+        [
+            "仙城志愿服务台账第三册",
+            "仙城志愿者服务时长登记表",
+            "仙城志愿者签到簿第一页",
+            "仙城议事厅与图书室合并",
+            "仙城功能室改造验收单",
+            "仙城功能室验收意见",
+        ]
+    )
+
+
 def _client(user) -> Client:
     client = Client(raise_request_exception=False)
     if user is not None:
@@ -821,6 +935,14 @@ def test_every_url_is_free_of_a1_data_for_its_neighbours(users, a1_world):
     assert {"alert_id", "recipient_id", "officer_id"} <= walked_params
     assert {"facility_id", "venue_id", "booking_id", "key"} <= walked_params
     assert {"worker_id", "certificate_id", "level_id", "course_id", "session_id"} <= walked_params
+    assert {
+        "indicator_id",
+        "target_id",
+        "snapshot_id",
+        "reported_id",
+        "template_id",
+    } <= walked_params
+    assert {"report_id", "evidence_id", "milestone_id"} <= walked_params
 
 
 def test_the_walk_detects_a1_data_when_it_is_shown(users, a1_world):
@@ -837,6 +959,23 @@ def test_the_walk_detects_a1_data_when_it_is_shown(users, a1_world):
     users_api = _client(users["secadmin"]).get("/api/v1/users", {"area_code": A1})
     assert users_api.status_code == 200
     assert leaks(response_text(users_api), a1_world.people)
+    # plans: a1's progress report to its town, its reported value and both files to the county
+    plans = a1_world.values
+    report = _client(users["town_a"]).get(f"/plans/ledger/reports/{plans['report_id'][0]}/")
+    assert "仙城议事厅与图书室合并" in leaks(response_text(report), a1_world.markers)
+    county = _client(users["county"])
+    reported = county.get(
+        f"/plans/{plans['plan_id'][-1]}/reported/",
+        {"indicator": plans["indicator_id"][0], "year": 2025, "area": A1},
+    )
+    assert "仙城志愿服务台账第三册" in leaks(response_text(reported), a1_world.markers)
+    for url in (
+        f"/plans/reported/{plans['reported_id'][0]}/evidence/",
+        f"/plans/ledger/evidence/{plans['evidence_id'][0]}/",
+    ):
+        download = county.get(url)
+        assert download.status_code == 200
+        assert len(leaks(response_text(download), a1_world.markers)) == 2  # its name and text
     # JSON escapes Chinese as \\uXXXX: found all the same
     assert leaks(json.dumps({"name": A1_AREA_NAME}), a1_world.markers) == [A1_AREA_NAME]
 

@@ -3,7 +3,9 @@
 Escalates overdue appeals, auto-confirms and auto-closes them; reminds grid workers of care
 visits due and alerts them and their community heads of overdue ones; tells grid workers when
 vulnerable residents await a check after an emergency alert; declines booking requests
-nobody answered before their start.
+nobody answered before their start; recomputes the values of plans in force when they are
+older than ``LINLI_PLAN_STALE_MINUTES``; reminds the areas of task progress reports due soon or
+overdue.
 
 Run once from cron (every few minutes) or as a service with ``--every 300``. Several sweeps at
 once are safe: each row is claimed with a conditional update or checked before it is told, so
@@ -23,7 +25,7 @@ class Command(BaseCommand):
     help = (
         "Escalate overdue appeals (督办), auto-confirm and close appeals; remind of care visits "
         "due and overdue; tell grid workers whom to check after an emergency alert; expire unanswered "
-        "booking requests."
+        "booking requests; recompute stale plan values; remind of progress reports due."
     )
 
     def add_arguments(self, parser):
@@ -41,6 +43,8 @@ class Command(BaseCommand):
         from linli.care.actions import care_figures_refresh, care_sweep
         from linli.facilities.actions import bookings_sweep
         from linli.notices.actions import alerts_sweep
+        from linli.plans.actions.ledger import ledger_remind
+        from linli.plans.actions.measure import plans_refresh
 
         if every and every < 10:
             raise CommandError("--every must be at least 10 seconds")
@@ -59,6 +63,8 @@ class Command(BaseCommand):
                 "care_figures": care_figures_refresh(),
                 "alerts": alerts_sweep(),
                 "bookings": bookings_sweep(),
+                "plan_values": plans_refresh(),
+                "plan_reminders": ledger_remind(),
             }
             self.stdout.write(json.dumps(result, default=str))
             if not every or stopping:

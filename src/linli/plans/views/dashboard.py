@@ -1,3 +1,0 @@
-"""plans pages: dashboard."""
-
-urlpatterns: list = []

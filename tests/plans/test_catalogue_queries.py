@@ -188,3 +188,19 @@ def test_plan_areas(tree, planners):
     assert queries.plan_areas(actor=planners["town_a"]) == []
     prefecture = {a.code for a in queries.plan_areas(actor=planners["prefecture"])}
     assert {"220400000000", "220403000000", "220402000000"} <= prefecture
+
+
+def test_a_builtin_definition_is_shown_in_the_readers_language(db):
+    from django.utils import translation
+
+    from linli.plans.models import Indicator
+
+    rural = Indicator.objects.get(area_code="", key="facility_coverage_rural")
+    with translation.override("zh-hans"):
+        assert queries.indicator_definition(rural) == "有综合服务设施的村数 ÷ 村总数"
+        assert rural.shown_definition == "有综合服务设施的村数 ÷ 村总数"
+    with translation.override("en"):
+        assert rural.shown_definition == "villages with a comprehensive service facility / villages"
+    own = Indicator(key="paths", area_code="220403000000", name="步道", definition="步道公里数")
+    with translation.override("zh-hans"):
+        assert queries.indicator_definition(own) == "步道公里数"  # as its jurisdiction wrote it

@@ -138,6 +138,66 @@ DEFINITIONS = {
     "social_orgs_per_rural_community": "community social organisations in villages / villages",
 }
 
+# The definitions of the built-in indicators in the reader's language (the English is the
+# formula of seed-plans.yaml, or of DEFINITIONS): what the pages show for a built-in one.
+TRANSLATED_DEFINITIONS = {
+    "facility_coverage": _(
+        "communities (社区 and 村) with at least one comprehensive service facility / all communities"
+    ),
+    "facility_coverage_urban": _(
+        "urban communities with a comprehensive service facility / urban communities"
+    ),
+    "facility_coverage_rural": _("villages with a comprehensive service facility / villages"),
+    "new_facility_area_ratio": _(
+        "for communities built in the plan period, commercial + comprehensive service facility floor area / total residential floor area"
+    ),
+    "facility_area_per_100_households": _(
+        "comprehensive service facility floor area / households * 100, per community; the target applies to each community"
+    ),
+    "activity_area_ratio": _("resident activity area / comprehensive service facility floor area"),
+    "self_service_coverage_urban": _(
+        "urban communities with a government self-service terminal / urban communities"
+    ),
+    "workers_per_10k_urban": _(
+        "community workers in urban communities / urban resident population * 10000"
+    ),
+    "social_work_talent_total": _(
+        "count of workers holding a social work qualification or in a social work post"
+    ),
+    "worker_training_coverage": _(
+        "community workers trained within their required cycle / community workers"
+    ),
+    "day_care_coverage_urban": _(
+        "urban communities with an elderly day-care facility / urban communities"
+    ),
+    "certified_social_workers_per_urban_community": _(
+        "certified social workers (社工师 or 助理社工师 certificate) in urban communities / urban communities"
+    ),
+    "special_elderly_monthly_visit_rate": _(
+        "special-difficulty elderly residents visited at least once in the month / special-difficulty elderly residents"
+    ),
+    "social_work_station_coverage": _(
+        "towns and streets with a social work station / towns and streets"
+    ),
+    "social_orgs_per_urban_community": _(
+        "community social organisations in urban communities / urban communities"
+    ),
+    "social_orgs_per_rural_community": _("community social organisations in villages / villages"),
+    "disaster_officer_coverage": _(
+        "communities with at least one disaster information officer / communities"
+    ),
+    "volunteer_team_coverage": _("communities with at least one volunteer team / communities"),
+    "fitness_circle_15min_coverage_urban": _(
+        "urban residents within 15 minutes' walk of a fitness facility / urban residents"
+    ),
+    "satisfaction_survey_coverage": _(
+        "communities with a satisfaction survey in the year / communities"
+    ),
+    "facility_daily_open_hours": _(
+        "minimum over communities of the facility's scheduled opening hours per day"
+    ),
+}
+
 REPORT_LEVELS = {"community": Level.COMMUNITY, "town": Level.TOWN, "county": Level.COUNTY}
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 VALUE_MAX = Decimal("9999999999")
@@ -691,6 +751,12 @@ def catalogue() -> Catalogue:
 def builtin_keys() -> frozenset[str]:
     """The keys of the built-in indicators: no jurisdiction may use them for its own."""
     return frozenset(LABELS)
+
+
+def definition(key: str) -> str | None:
+    """The translated definition of a built-in indicator key, or None."""
+    found = TRANSLATED_DEFINITIONS.get(key)
+    return str(found) if found is not None else None
 
 
 def label(key: str) -> str | None:

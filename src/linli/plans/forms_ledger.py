@@ -35,7 +35,7 @@ def _number(label, *, low: int, high: int, help_text=""):
 
 class TaskForm(forms.Form):
     group = forms.CharField(
-        label=gettext_lazy("Action"),
+        label=pgettext_lazy("plan section", "Action"),
         required=False,
         max_length=_max(PlanTask, "group"),
         help_text=gettext_lazy("The heading the task comes under, e.g. 专栏2 or 重点任务一."),

@@ -91,6 +91,13 @@ class Indicator(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def shown_definition(self) -> str:
+        """How it is counted, in the reader's language for a built-in indicator."""
+        from .queries.catalogue import indicator_definition
+
+        return indicator_definition(self)
+
 
 class Plan(models.Model):
     """A plan of a jurisdiction (规划 / 实施方案), or a built-in template."""
@@ -336,7 +343,7 @@ class PlanTask(models.Model):
         QUARTER = "quarter", _("quarterly")
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="tasks")
-    group = models.CharField(_("action"), max_length=200, blank=True)
+    group = models.CharField(pgettext_lazy("plan section", "action"), max_length=200, blank=True)
     number = models.CharField(_("number"), max_length=20)
     title = models.CharField(_("task"), max_length=200)
     requirement = models.TextField(_("requirements"), blank=True)

@@ -111,7 +111,7 @@ def _indicator(actor, row) -> dict:
         "builtin": row.area_code == "",
         "name": row.name,
         "label": queries.indicator_label(row),
-        "definition": row.definition,
+        "definition": queries.indicator_definition(row),
         "unit": row.unit,
         "scope": row.scope,
         "source": row.source,

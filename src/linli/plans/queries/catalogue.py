@@ -62,6 +62,15 @@ def indicator_label(indicator: Indicator) -> str:
     return indicator.name
 
 
+def indicator_definition(indicator: Indicator) -> str:
+    """How an indicator is counted, in the reader's language for a built-in one."""
+    if indicator.area_code == "":
+        found = builtin.definition(indicator.key)
+        if found is not None:
+            return found
+    return indicator.definition
+
+
 def plan_manageable(actor, plan: Plan) -> bool:
     """May the actor change ``plan`` (not a template, ``plan.manage`` over its jurisdiction)?"""
     return not plan.is_template and scoping.has_cap(actor, Cap.PLAN_MANAGE, plan.area_code)

@@ -404,12 +404,54 @@ def _scenarios(args, plan, officer) -> dict:
     found["plan_children_town"] = _timed(args.runs * 4, children(TOWN))
     found["target_drill_prefecture"] = _timed(args.runs * 4, drill(PREFECTURE))
     found["target_drill_town"] = _timed(args.runs * 4, drill(TOWN))
+    found.update(_pages(args, plan, officer, year))
     found["hand_sql"] = _timed(args.runs, lambda: {"communities": len(hand_sql())})
     found["hand_sql"].update(check(plan, year, hand_sql()))
     found["hand_sql_jit_off"] = _timed(args.runs, lambda: {"communities": len(hand_sql(jit=False))})
     best = min(found["hand_sql"]["median_ms"], found["hand_sql_jit_off"]["median_ms"])
     found["recompute_to_hand_sql"] = round(found["recompute"]["median_ms"] / best, 1)
     found["compute_only_to_hand_sql"] = round(found["compute_only"]["median_ms"] / best, 1)
+    return found
+
+
+def _pages(args, plan, officer, year: int) -> dict:
+    """The pages themselves, as the officer's browser asks for them: the whole request through
+    Django (session, middleware, the reads, the templates), in this process."""
+    from django.test import Client
+    from django.test.utils import override_settings
+    from django.urls import reverse
+
+    client = Client()
+    client.force_login(officer, backend="linli.core.auth.PhoneOrUsernameBackend")
+    target = plan.targets.get(indicator__key="facility_area_per_100_households")
+    pages = {
+        "page_dashboard_prefecture": (
+            reverse("plans:dashboard", args=[plan.pk]),
+            {"area": PREFECTURE, "year": year},
+        ),
+        "page_children_prefecture": (
+            reverse("plans:children", args=[plan.pk]),
+            {"area": PREFECTURE, "year": year},
+        ),
+        "page_drill_prefecture": (
+            reverse("plans:drill", args=[plan.pk, target.pk]),
+            {"area": PREFECTURE, "year": year},
+        ),
+        "page_drill_town": (
+            reverse("plans:drill", args=[plan.pk, target.pk]),
+            {"area": TOWN, "year": year},
+        ),
+    }
+    found = {}
+    with override_settings(ALLOWED_HOSTS=["testserver"], SECURE_SSL_REDIRECT=False):
+        for name, (path, query) in pages.items():
+
+            def get(path=path, query=query):
+                response = client.get(path, query)
+                assert response.status_code == 200, (path, response.status_code)
+                return {"bytes": len(response.content)}
+
+            found[name] = _timed(args.runs * 4, get)
     return found
 
 
@@ -497,6 +539,17 @@ def main() -> int:
                 "within_budget": {
                     "recompute": scenarios["recompute"]["median_ms"] <= BUDGET_RECOMPUTE_MS,
                     "plan_board": scenarios["plan_board"]["median_ms"] <= BUDGET_BOARD_MS,
+                    "dashboard_page": scenarios["page_dashboard_prefecture"]["median_ms"]
+                    <= BUDGET_BOARD_MS,
+                    "drill_pages": max(
+                        scenarios[k]["median_ms"]
+                        for k in (
+                            "page_children_prefecture",
+                            "page_drill_prefecture",
+                            "page_drill_town",
+                        )
+                    )
+                    <= BUDGET_DRILL_MS,
                     "children_and_drill": slowest_read <= BUDGET_DRILL_MS,
                 },
                 "data": data,

@@ -152,6 +152,7 @@ INSTALLED_APPS = [
     "linli.facilities",
     "linli.workforce",
     "linli.plans",
+    "linli.volunteers",
     "linli.web",
 ]
 

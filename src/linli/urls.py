@@ -22,6 +22,7 @@ urlpatterns = [
     path("facilities/", include("linli.facilities.urls")),
     path("workforce/", include("linli.workforce.urls")),
     path("plans/", include("linli.plans.urls")),
+    path("volunteers/", include("linli.volunteers.urls")),
     path("open311/v2/", include("linli.appeals.open311.urls")),
     path("", include("linli.core.urls")),
     path("", include("linli.web.urls")),

@@ -79,6 +79,9 @@ class Cap:
     PLAN_MANAGE = "plan.manage"  # adopt or write plans, targets, indicators, tasks; snapshots
     PLAN_REPORT = "plan.report"  # report indicator values and task progress for one's own area
     PLAN_APPROVE = "plan.approve"  # approve or return the reports of the areas below one's own
+    VOLUNTEER_VIEW = "volunteer.view"  # volunteers, teams, activities and service records
+    VOLUNTEER_MANAGE = "volunteer.manage"  # register volunteers, run activities, record hours
+    VOLUNTEER_CERTIFY = "volunteer.certify"  # issue and revoke volunteer service certificates
 
 
 _STAFF = {Cap.AREA_VIEW, Cap.STAFF_HOME, Cap.API_TOKEN}
@@ -93,6 +96,8 @@ _CAPACITY_LEAD = {Cap.FACILITY_VIEW, Cap.FACILITY_MANAGE, Cap.BOOKING_MANAGE, Ca
 _CAPACITY_LEAD |= {Cap.WORKFORCE_MANAGE, Cap.CAPACITY_VIEW}
 _PLAN_READ = {Cap.PLAN_VIEW, Cap.PLAN_REPORT}
 _PLAN_LEAD = _PLAN_READ | {Cap.PLAN_APPROVE}
+_VOLUNTEER_WORK = {Cap.VOLUNTEER_VIEW, Cap.VOLUNTEER_MANAGE}
+_VOLUNTEER_LEAD = _VOLUNTEER_WORK | {Cap.VOLUNTEER_CERTIFY}
 
 MATRIX: dict[str, frozenset[str]] = {
     Role.RESIDENT: frozenset({Cap.RESIDENT_HOME}),
@@ -102,7 +107,7 @@ MATRIX: dict[str, frozenset[str]] = {
         | _APPEAL_WORK
         | _CARE_WORK
         | _ALERT_WORK
-        | {Cap.PII_REVEAL, Cap.FACILITY_VIEW}
+        | {Cap.PII_REVEAL, Cap.FACILITY_VIEW, Cap.VOLUNTEER_VIEW}
     ),
     Role.BUILDING_HEAD: frozenset(
         {Cap.AREA_VIEW, Cap.STAFF_HOME, Cap.REGISTRY_VIEW, Cap.APPEAL_INTAKE}
@@ -115,6 +120,7 @@ MATRIX: dict[str, frozenset[str]] = {
         | _ALERT_WORK
         | {Cap.PII_REVEAL, Cap.NOTICE_PUBLISH}
         | {Cap.FACILITY_VIEW, Cap.BOOKING_MANAGE, Cap.WORKFORCE_VIEW}
+        | _VOLUNTEER_WORK
     ),
     Role.COMMUNITY_HEAD: frozenset(
         _STAFF
@@ -126,6 +132,7 @@ MATRIX: dict[str, frozenset[str]] = {
         | {Cap.NOTICE_PUBLISH, Cap.ALERT_OFFICERS}
         | _CAPACITY_LEAD
         | _PLAN_READ
+        | _VOLUNTEER_LEAD
     ),
     Role.TOWN_OFFICER: frozenset(
         _OFFICER
@@ -136,6 +143,7 @@ MATRIX: dict[str, frozenset[str]] = {
         | _CAPACITY_LEAD
         | {Cap.TRAINING_MANAGE}
         | _PLAN_LEAD
+        | _VOLUNTEER_LEAD
     ),
     Role.DEPARTMENT_OFFICER: frozenset(
         _OFFICER
@@ -153,6 +161,7 @@ MATRIX: dict[str, frozenset[str]] = {
         | {Cap.TRAINING_MANAGE}
         | _PLAN_LEAD
         | {Cap.PLAN_MANAGE}
+        | _VOLUNTEER_LEAD
     ),
     Role.PROVIDER: frozenset({Cap.STAFF_HOME, Cap.API_TOKEN}),
     Role.SECURITY_ADMIN: frozenset({Cap.AREA_VIEW, Cap.ACCOUNT_MANAGE, Cap.OPEN311_KEYS}),

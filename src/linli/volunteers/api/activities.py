@@ -1,0 +1,5 @@
+"""The volunteers API: activities."""
+
+from ninja import Router
+
+router = Router()

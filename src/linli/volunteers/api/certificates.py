@@ -1,0 +1,5 @@
+"""The volunteers API: certificates."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""The volunteers API: people."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""The volunteers API: records."""
+
+from ninja import Router
+
+router = Router()

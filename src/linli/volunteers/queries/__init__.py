@@ -1,0 +1,2 @@
+"""volunteers queries (every read), by family: ``people``, ``activities``, ``records``,
+``certificates`` — the same families as the actions."""

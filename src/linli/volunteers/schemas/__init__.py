@@ -1,0 +1,1 @@
+"""API schemas of the volunteers app, by family."""

@@ -1,0 +1,3 @@
+"""volunteers pages: activities."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""volunteers pages: certificates."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""volunteers pages: people."""
+
+urlpatterns: list = []

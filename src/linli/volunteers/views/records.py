@@ -1,0 +1,3 @@
+"""volunteers pages: records."""
+
+urlpatterns: list = []

@@ -23,6 +23,37 @@ from linli.core.roles import Role  # noqa: E402
 
 PASSWORD = "Sup3r-Secret-pw"
 
+# When `linli test` runs the suite on SQLite and on PostgreSQL (LINLI_TEST_SPLIT=1), these
+# tests run in one pass only: they drive pages, the API schema or files the same way on either
+# database, and running them twice would only double the time. Alone, a pass runs them all.
+ONE_DATABASE = {
+    "tests/browser/": "sqlite",
+    "tests/test_openapi.py": "sqlite",
+    "tests/test_translations.py": "sqlite",
+    "tests/test_docs.py": "sqlite",
+    "tests/test_access_walk.py": "postgresql",
+}
+
+
+def _vendor() -> str:
+    url = os.environ.get("LINLI_DATABASE_URL", "")
+    return "postgresql" if url.startswith(("postgres://", "postgresql://")) else "sqlite"
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("LINLI_TEST_SPLIT") != "1":
+        return
+    vendor = _vendor()
+    root = str(config.rootpath)
+    kept, dropped = [], []
+    for item in items:
+        path = os.path.relpath(str(item.path), root).replace(os.sep, "/")
+        only = next((db for prefix, db in ONE_DATABASE.items() if path.startswith(prefix)), None)
+        (dropped if only not in (None, vendor) else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
 
 def make_area(code: str, name: str, urban_rural: str = "") -> Area:
     code = areacodes.normalize(code)

@@ -146,11 +146,17 @@ def demo(argv: list[str]) -> int:
 
 def test(argv: list[str]) -> int:
     """The suite on SQLite and, with LINLI_TEST_POSTGRES_URL, on PostgreSQL too — both at once
-    (the PostgreSQL run's output follows the SQLite run's) unless LINLI_TEST_SERIAL=1."""
+    (the PostgreSQL run's output follows the SQLite run's) unless LINLI_TEST_SERIAL=1. With
+    both, the tests that exercise no database-specific behaviour (browser journeys, the API
+    schema walk, translations, docs) run on SQLite only and the access walk on PostgreSQL only."""
     env = dict(os.environ, LINLI_TESTING="1", DJANGO_SETTINGS_MODULE="linli.settings")
     env.pop("LINLI_DATABASE_URL", None)
     base = [sys.executable, "-m", "pytest", *argv]
     pg = os.environ.get("LINLI_TEST_POSTGRES_URL")
+    if pg:
+        # Two passes: tests that do not depend on the database run in one of them only
+        # (tests/conftest.py, ONE_DATABASE).
+        env["LINLI_TEST_SPLIT"] = "1"
     pg_env = dict(env, LINLI_DATABASE_URL=pg or "")
     if pg and os.environ.get("LINLI_TEST_SERIAL", "") not in ("1", "true", "yes"):
         with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as log:

@@ -211,3 +211,11 @@ api.add_router("/workforce/", workforce_router)
 from linli.plans.api import router as plans_router  # noqa: E402
 
 api.add_router("/plans/", plans_router)
+
+from linli.volunteers.api import router as volunteers_router  # noqa: E402
+
+api.add_router("/volunteers/", volunteers_router)
+
+from linli.matching.api import router as matching_router  # noqa: E402
+
+api.add_router("/matching/", matching_router)

@@ -153,6 +153,7 @@ INSTALLED_APPS = [
     "linli.workforce",
     "linli.plans",
     "linli.volunteers",
+    "linli.matching",
     "linli.web",
 ]
 

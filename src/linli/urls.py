@@ -23,6 +23,7 @@ urlpatterns = [
     path("workforce/", include("linli.workforce.urls")),
     path("plans/", include("linli.plans.urls")),
     path("volunteers/", include("linli.volunteers.urls")),
+    path("matching/", include("linli.matching.urls")),
     path("open311/v2/", include("linli.appeals.open311.urls")),
     path("", include("linli.core.urls")),
     path("", include("linli.web.urls")),

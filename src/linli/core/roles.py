@@ -82,6 +82,9 @@ class Cap:
     VOLUNTEER_VIEW = "volunteer.view"  # volunteers, teams, activities and service records
     VOLUNTEER_MANAGE = "volunteer.manage"  # register volunteers, run activities, record hours
     VOLUNTEER_CERTIFY = "volunteer.certify"  # issue and revoke volunteer service certificates
+    MATCH_VIEW = "match.view"  # the needs, resources, matches and livelihood projects of an area
+    MATCH_MANAGE = "match.manage"  # list needs and resources; confirm a match for a need
+    PROJECT_MANAGE = "project.manage"  # livelihood projects: budget, milestones, progress
 
 
 _STAFF = {Cap.AREA_VIEW, Cap.STAFF_HOME, Cap.API_TOKEN}
@@ -98,6 +101,8 @@ _PLAN_READ = {Cap.PLAN_VIEW, Cap.PLAN_REPORT}
 _PLAN_LEAD = _PLAN_READ | {Cap.PLAN_APPROVE}
 _VOLUNTEER_WORK = {Cap.VOLUNTEER_VIEW, Cap.VOLUNTEER_MANAGE}
 _VOLUNTEER_LEAD = _VOLUNTEER_WORK | {Cap.VOLUNTEER_CERTIFY}
+_MATCH_WORK = {Cap.MATCH_VIEW, Cap.MATCH_MANAGE}
+_MATCH_LEAD = _MATCH_WORK | {Cap.PROJECT_MANAGE}
 
 MATRIX: dict[str, frozenset[str]] = {
     Role.RESIDENT: frozenset({Cap.RESIDENT_HOME}),
@@ -107,7 +112,7 @@ MATRIX: dict[str, frozenset[str]] = {
         | _APPEAL_WORK
         | _CARE_WORK
         | _ALERT_WORK
-        | {Cap.PII_REVEAL, Cap.FACILITY_VIEW, Cap.VOLUNTEER_VIEW}
+        | {Cap.PII_REVEAL, Cap.FACILITY_VIEW, Cap.VOLUNTEER_VIEW, Cap.MATCH_VIEW}
     ),
     Role.BUILDING_HEAD: frozenset(
         {Cap.AREA_VIEW, Cap.STAFF_HOME, Cap.REGISTRY_VIEW, Cap.APPEAL_INTAKE}
@@ -121,6 +126,7 @@ MATRIX: dict[str, frozenset[str]] = {
         | {Cap.PII_REVEAL, Cap.NOTICE_PUBLISH}
         | {Cap.FACILITY_VIEW, Cap.BOOKING_MANAGE, Cap.WORKFORCE_VIEW}
         | _VOLUNTEER_WORK
+        | _MATCH_WORK
     ),
     Role.COMMUNITY_HEAD: frozenset(
         _STAFF
@@ -133,6 +139,7 @@ MATRIX: dict[str, frozenset[str]] = {
         | _CAPACITY_LEAD
         | _PLAN_READ
         | _VOLUNTEER_LEAD
+        | _MATCH_LEAD
     ),
     Role.TOWN_OFFICER: frozenset(
         _OFFICER
@@ -144,11 +151,13 @@ MATRIX: dict[str, frozenset[str]] = {
         | {Cap.TRAINING_MANAGE}
         | _PLAN_LEAD
         | _VOLUNTEER_LEAD
+        | _MATCH_LEAD
     ),
     Role.DEPARTMENT_OFFICER: frozenset(
         _OFFICER
         | {Cap.TASK_ASSIGN, Cap.NOTICE_PUBLISH, Cap.FACILITY_VIEW, Cap.CAPACITY_VIEW}
         | _PLAN_READ
+        | {Cap.MATCH_VIEW}
     ),
     Role.COUNTY_OFFICER: frozenset(
         _OFFICER
@@ -162,6 +171,7 @@ MATRIX: dict[str, frozenset[str]] = {
         | _PLAN_LEAD
         | {Cap.PLAN_MANAGE}
         | _VOLUNTEER_LEAD
+        | _MATCH_LEAD
     ),
     Role.PROVIDER: frozenset({Cap.STAFF_HOME, Cap.API_TOKEN}),
     Role.SECURITY_ADMIN: frozenset({Cap.AREA_VIEW, Cap.ACCOUNT_MANAGE, Cap.OPEN311_KEYS}),

@@ -1,0 +1,5 @@
+"""The matching API: lists."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""The matching API: projects."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,1 @@
+"""Forms of the matching pages, by family."""

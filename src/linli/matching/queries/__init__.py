@@ -1,0 +1,1 @@
+"""matching queries (every read), by family: ``lists`` and ``projects``."""

@@ -259,6 +259,7 @@ class OneTimeCode(models.Model):
     class Purpose(models.TextChoices):
         REGISTER = "register", _("registration")
         LOGIN = "login", _("login")
+        VOLUNTEER = "volunteer", _("volunteer registration")
 
     phone_bidx = models.CharField(max_length=64, db_index=True)
     purpose = models.CharField(max_length=20, choices=Purpose.choices)

@@ -1,0 +1,235 @@
+"""What the needs, resources and matching actions share: cleaning what a form or the API sent
+(errors collected by field), places on the area tree, and keeping a resource's category rows
+in step with its categories."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
+
+from linli.core import areacodes
+from linli.core.areacodes import Level
+from linli.core.auth import PHONE_RE, normalize_phone
+from linli.core.cleaning import (  # noqa: F401 (the actions use them as c.<name>)
+    UNSET,
+    Errors,
+    Unset,
+    date,
+    line,
+    normal_code,
+    row_id,
+    text,
+)
+from linli.core.errors import ActionError
+from linli.core.models import Area
+from linli.core.pii import looks_personal
+from linli.volunteers.models import AVAILABILITY
+
+from ...models import Category, Resource, ResourceCategory
+
+_NUMBER_RUN = re.compile(r"\+?\d[\d\s-]{5,}[\dXx]")
+_LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
+_ORDER = {code: index for index, code in enumerate(AVAILABILITY)}
+_CATEGORY_ORDER = {code: index for index, code in enumerate(Category.values)}
+LIST_MAX = 40
+
+
+def is_user(actor) -> bool:
+    return getattr(actor, "is_authenticated", False)
+
+
+def user_or_none(actor):
+    return actor if is_user(actor) else None
+
+
+def place(value, *, levels: tuple[int, ...], field: str = "area_code") -> Area:
+    """The area named by ``value`` (a code), refused unless it is one of ``levels``."""
+    code = normal_code(value)
+    area = Area.objects.filter(code=code).first() if code else None
+    if area is None or area.level not in levels:
+        if set(levels) <= {Level.COMMUNITY, Level.GRID}:
+            message = _("Choose a community, village or grid.")
+        else:
+            message = _("Choose a county, town, community or village.")
+        raise ActionError(message, field=field)
+    return area
+
+
+def integer(
+    errors: Errors, field: str, value, *, minimum: int, maximum: int, required: bool = True
+) -> int | None:
+    """A whole number from ``minimum`` to ``maximum``; None when empty."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            errors.add(field, _("Please fill this in."))
+        return None
+    if isinstance(value, bool):
+        errors.add(field, _("Enter a whole number."))
+        return None
+    try:
+        number = Decimal(str(value).strip())
+        if not number.is_finite() or number != number.to_integral_value():
+            raise InvalidOperation
+    except (InvalidOperation, ValueError):
+        errors.add(field, _("Enter a whole number."))
+        return None
+    if not minimum <= number <= maximum:
+        errors.add(
+            field,
+            _("Enter a whole number from %(min)d to %(max)d.") % {"min": minimum, "max": maximum},
+        )
+        return None
+    return int(number)
+
+
+def choice(errors: Errors, field: str, value, choices, *, default: str | None = None) -> str:
+    """One of ``choices`` (a TextChoices class) by its value; ``default`` when empty."""
+    word = str(value or "").strip()
+    if not word and default is not None:
+        return default
+    if word not in choices.values:
+        errors.add(field, _("Choose one of the options."))
+        return default or ""
+    return word
+
+
+def _items(errors: Errors, field: str, values) -> list[str] | None:
+    if values in (None, ""):
+        return []
+    if isinstance(values, str):
+        values = [part for part in re.split(r"[\s,，、]+", values) if part]
+    if not isinstance(values, list | tuple | set):
+        errors.add(field, _("Choose from the list."))
+        return None
+    if len(values) > LIST_MAX:
+        errors.add(field, _("At most %(max)d, please.") % {"max": LIST_MAX})
+        return None
+    return [str(value).strip() for value in values]
+
+
+def times(errors: Errors, field: str, values) -> list[str]:
+    """Weekly times (``mon_am`` … ``sun_eve``) without repeats, in the week's order."""
+    items = _items(errors, field, values)
+    if items is None:
+        return []
+    unknown = [item for item in items if item not in _ORDER]
+    if unknown:
+        errors.add(
+            field,
+            _("“%(item)s” is not a time of the week (use mon_am … sun_eve).")
+            % {"item": unknown[0][:12]},
+        )
+        return []
+    return sorted(set(items), key=_ORDER.__getitem__)
+
+
+def categories(errors: Errors, field: str, values, *, required: bool = True) -> list[str]:
+    """Categories of help without repeats, in the list's order; at least one if required."""
+    items = _items(errors, field, values)
+    if items is None:
+        return []
+    unknown = [item for item in items if item not in _CATEGORY_ORDER]
+    if unknown:
+        errors.add(field, _("“%(item)s” is not a category of help.") % {"item": unknown[0][:20]})
+        return []
+    if required and not items:
+        errors.add(field, _("Choose at least one category."))
+    return sorted(set(items), key=_CATEGORY_ORDER.__getitem__)
+
+
+def plain(errors: Errors, field: str, value: str) -> str:
+    """Text that may be listed: no phone or ID numbers in it."""
+    runs = _NUMBER_RUN.findall(value or "")
+    if any(looks_personal(run) for run in runs):
+        errors.add(field, _("Do not write phone or ID numbers here."))
+    return value
+
+
+def contact_phone(errors: Errors, value, *, field: str = "contact_phone") -> str:
+    """A mobile number, or a landline with its area code (0431-88886666); "" when none."""
+    raw = str(value or "").replace("\x00", "").strip()
+    if not raw:
+        return ""
+    phone = normalize_phone(raw)
+    if PHONE_RE.match(phone):
+        return phone
+    landline = raw.replace(" ", "")
+    if _LANDLINE_RE.match(landline):
+        return landline
+    errors.add(field, _("Enter a mobile number, or a landline with its area code (0431-88886666)."))
+    return ""
+
+
+def window(errors: Errors, start, end, *, fields=("wanted_from", "wanted_until")):
+    """Two dates, the second not before the first (either may be empty)."""
+    first = date(errors, fields[0], start)
+    last = date(errors, fields[1], end)
+    if first and last and last < first:
+        errors.add(fields[1], _("The end cannot be before the start."))
+    return first, last
+
+
+def served_codes(errors: Errors, field: str, values, area: Area) -> list[str]:
+    """The areas a resource serves: its own and any of those above it up to its county, by
+    code; its own is always among them. Nearest first."""
+    items = _items(errors, field, values)
+    if items is None:
+        return [area.code]
+    allowed = [area.code] + [
+        code
+        for code in reversed(areacodes.ancestors(area.code))
+        if areacodes.level_of(code) >= Level.COUNTY
+    ]
+    chosen = {area.code}
+    for item in items:
+        code = normal_code(item)
+        if code not in allowed:
+            errors.add(
+                field,
+                _("A resource serves its own area, its town or its county; “%(code)s” is none.")
+                % {"code": item[:15]},
+            )
+            return [area.code]
+        chosen.add(code)
+    return [code for code in allowed if code in chosen]
+
+
+def set_categories(resource: Resource) -> int:
+    """Keep the resource's category rows as its ``categories``, ``area_code`` and ``active``
+    say; returns how many rows changed. The caller holds the transaction."""
+    return set_categories_many([resource])
+
+
+def set_categories_many(resources: list[Resource]) -> int:
+    """:func:`set_categories` for many resources at once (three or four queries)."""
+    if not resources:
+        return 0
+    wanted = {
+        (r.pk, category): (r.area_code, r.active) for r in resources for category in r.categories
+    }
+    rows = list(ResourceCategory.objects.filter(resource_id__in=[r.pk for r in resources]))
+    stale, changed, seen = [], [], set()
+    for row in rows:
+        key = (row.resource_id, row.category)
+        if key not in wanted:
+            stale.append(row.pk)
+            continue
+        seen.add(key)
+        area_code, active = wanted[key]
+        if row.area_code != area_code or row.active != active:
+            row.area_code, row.active = area_code, active
+            changed.append(row)
+    fresh = [
+        ResourceCategory(resource_id=pk, category=category, area_code=area, active=active)
+        for (pk, category), (area, active) in wanted.items()
+        if (pk, category) not in seen
+    ]
+    if stale:
+        ResourceCategory.objects.filter(pk__in=stale).delete()
+    if changed:
+        ResourceCategory.objects.bulk_update(changed, ["area_code", "active"])
+    if fresh:
+        ResourceCategory.objects.bulk_create(fresh)
+    return len(stale) + len(changed) + len(fresh)

@@ -98,6 +98,8 @@ def client_key(errors: Errors, value) -> uuid.UUID | None:
 
 def normal_code(value) -> str | None:
     try:
-        return areacodes.normalize(str(value or "").replace("\x00", ""))
+        code = areacodes.normalize(str(value or "").replace("\x00", ""))
+        areacodes.level_of(code)  # refuses codes such as a grid ending in 000
+        return code
     except areacodes.AreaCodeError:
         return None

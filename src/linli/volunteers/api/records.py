@@ -14,7 +14,6 @@ Each operation parses, calls one action or query of :mod:`linli.volunteers`, and
 answer; errors are problem+json (400 with per-field ``errors``, 403, 404, 409).
 """
 
-
 from typing import Annotated
 
 from django.http import StreamingHttpResponse

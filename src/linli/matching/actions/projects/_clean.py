@@ -73,11 +73,11 @@ def money(errors: Errors, field: str, value, *, required: bool = True) -> Decima
     if amount < 0:
         errors.add(field, _("The amount cannot be below 0."))
         return None
+    if amount > BUDGET_MAX:  # first: quantizing a huge number overflows the context
+        errors.add(field, _("The amount is too large."))
+        return None
     if amount != amount.quantize(Decimal("0.01")):
         errors.add(field, _("At most two decimals (fen), please."))
-        return None
-    if amount > BUDGET_MAX:
-        errors.add(field, _("The amount is too large."))
         return None
     return amount.quantize(Decimal("0.01"))
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from linli.core.errors import ActionError, Forbidden, NotFound
+from linli.volunteers.actions import _common as common
 from linli.volunteers.actions import records as actions
 from linli.volunteers.actions._common import refresh_totals
 from linli.volunteers.models import Transfer, Volunteer
@@ -165,3 +166,78 @@ def test_refresh_scope_touches_only_the_areas_given(users, tree, volunteer_a1):
     assert volunteer_row(other).hours_total == 0
     refresh_totals()
     assert volunteer_row(other).hours_total == 3
+
+
+@pytest.fixture(params=["update_from", "correlated"])
+def statement(request, monkeypatch):
+    """Both forms of the refresh: UPDATE … FROM, and sub-queries for SQLite before 3.33."""
+    if request.param == "correlated":
+        monkeypatch.setattr(common, "_update_from_supported", lambda: False)
+    return request.param
+
+
+def _totals(*volunteers) -> list[tuple[Decimal, int]]:
+    return [(row.hours_total, row.star) for row in map(volunteer_row, volunteers)]
+
+
+def test_refresh_totals_writes_only_the_totals_that_differ(
+    statement, users, tree, volunteer_a1, volunteer_a2
+):
+    worker = users["worker_a1"]
+    idle = make_volunteer(tree["b1"], name="钱七")
+    for _ in range(4):
+        write_record(volunteer_a1, worker, hours="24")
+    first = write_record(volunteer_a1, worker, hours="4.5")
+    write_record(
+        volunteer_a1, worker, hours="-0.25", kind="correction", corrects=first, reason="含路途"
+    )
+    write_record(volunteer_a2, worker, hours="1.75")
+    assert refresh_totals() == 2  # the volunteer without records was right already
+    assert _totals(volunteer_a1, volunteer_a2, idle) == [
+        (Decimal("100.25"), 1),
+        (Decimal("1.75"), 0),
+        (Decimal("0.00"), 0),
+    ]
+    stamped = Volunteer.objects.get(pk=volunteer_a2.pk).updated_at
+    assert refresh_totals() == 0
+    # A drifted star level alone, drifted hours alone, a total without records: each repaired.
+    Volunteer.objects.filter(pk=volunteer_a1.pk).update(star=3)
+    Volunteer.objects.filter(pk=idle.pk).update(hours_total=Decimal("7"))
+    assert refresh_totals() == 2
+    assert _totals(volunteer_a1, idle) == [(Decimal("100.25"), 1), (Decimal("0.00"), 0)]
+    assert Volunteer.objects.get(pk=volunteer_a2.pk).updated_at == stamped  # not rewritten
+    # By ids and by areas: only the volunteers asked for.
+    Volunteer.objects.update(hours_total=Decimal("9"))
+    assert refresh_totals([volunteer_a2.pk, volunteer_a2.pk]) == 1
+    assert refresh_totals([]) == 0
+    assert refresh_totals(prefixes=["220403002"]) == 1  # B1's idle volunteer
+    assert refresh_totals(prefixes=[]) == 0
+    assert refresh_totals([volunteer_a1.pk, idle.pk], prefixes=["220403001"]) == 1
+    assert _totals(volunteer_a1, volunteer_a2, idle) == [
+        (Decimal("100.25"), 1),
+        (Decimal("1.75"), 0),
+        (Decimal("0.00"), 0),
+    ]
+    assert refresh_totals(prefixes=[""]) == 0
+
+
+def test_refresh_totals_is_one_statement_whatever_the_number_of_volunteers(
+    statement, users, tree, volunteer_a1, django_assert_num_queries
+):
+    worker = users["worker_a1"]
+    crowd = [make_volunteer(tree["a2"], name=f"志愿者{n}") for n in range(12)]
+    for volunteer in [volunteer_a1, *crowd]:
+        write_record(volunteer, worker, hours="1.5")
+    with django_assert_num_queries(1):
+        assert refresh_totals([volunteer_a1.pk]) == 1
+    with django_assert_num_queries(1):
+        assert refresh_totals(v.pk for v in crowd) == len(crowd)
+    Volunteer.objects.update(hours_total=0)
+    with django_assert_num_queries(1):
+        assert refresh_totals() == 1 + len(crowd)
+    Volunteer.objects.update(hours_total=0)
+    with django_assert_num_queries(1):
+        assert actions.refresh_scope(["220403"]) == 1 + len(crowd)
+    with django_assert_num_queries(0):
+        assert refresh_totals([]) == 0
+        assert actions.refresh_scope([]) == 0

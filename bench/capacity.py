@@ -31,8 +31,7 @@ read again, as on a new request), it times, ``--runs`` times each after a warm-u
 Medians and p95; the query count and ``EXPLAIN (ANALYZE, BUFFERS)`` of each query of the
 prefecture's figures are included. The database is dropped at the end unless ``--keep``.
 
-Usage: linli bench capacity [--runs 10] [--keep] [--reuse]
-                            [--server postgresql://postgres@127.0.0.1:5432]
+Usage: linli bench capacity [--runs 10] [--keep | --reuse] [--server URL] [sizes: see --help]
 """
 
 from __future__ import annotations
@@ -40,10 +39,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import random
-import shutil
-import statistics
 import sys
-import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -51,7 +47,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _care_data  # noqa: E402
-from _common import emit, load_average, machine_info, percentile  # noqa: E402
+from _common import add_database_options, bench_database, row_counts, timed  # noqa: E402
 
 BUDGET_MS = 500.0
 DATABASE = "linli_bench_capacity"
@@ -78,21 +74,21 @@ OFFICER_COLUMNS = "community_id, area_code, name, trained_on, started_on, ended_
 OTHER_KINDS = ("health_station", "culture_sports", "library", "fitness", "parcel_post", "shelter")
 
 
-def _parse() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_size_options(parser, *, households: int = 400) -> None:
+    """The sizes :func:`build_areas` and :func:`fill` read (see the module's description)."""
     parser.add_argument("--counties", type=int, default=10)
     parser.add_argument("--towns", type=int, default=10)
     parser.add_argument("--communities", type=int, default=20)
-    parser.add_argument("--households", type=int, default=400)
+    parser.add_argument("--households", type=int, default=households)
     parser.add_argument("--workers", type=int, default=30_000)
     parser.add_argument("--attendance", type=int, default=100_000)
+
+
+def _parse() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_size_options(parser)
     parser.add_argument("--runs", type=int, default=10)
-    parser.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432")
-    parser.add_argument("--keep", action="store_true", help="do not drop the database")
-    parser.add_argument(
-        "--reuse", action="store_true", help="time the database a --keep run left (no loading)"
-    )
-    parser.add_argument("--seed", type=int, default=20261123)
+    add_database_options(parser)
     args = parser.parse_args()
     if not 1 <= args.counties <= 99 or not 1 <= args.towns <= 99 or args.runs < 5:
         parser.error("1 ≤ --counties, --towns ≤ 99; --runs ≥ 5")
@@ -302,48 +298,21 @@ def fill(args, communities: list[tuple[str, bool]]) -> dict:
     }
 
 
-def _counts() -> dict:
-    """What a kept database holds."""
-    from django.db import connection
-
-    tables = {
-        "communities": "core_area WHERE level = 5",
-        "facilities": "facilities_facility",
-        "households_in_registry": "registry_household",
-        "residents_in_registry": "registry_resident",
-        "reported_figures": "core_reportedfigure",
-        "workers": "workforce_worker",
-        "certificates": "workforce_certificate",
-        "attendance": "workforce_attendance",
-        "info_officers": "notices_infoofficer",
-    }
-    found = {"reused": True}
-    with connection.cursor() as cursor:
-        for name, table in tables.items():
-            cursor.execute(f"SELECT COUNT(*) FROM {table}")
-            found[name] = cursor.fetchone()[0]
-    return found
+# What a kept database holds (``--reuse``): rows by table.
+KEPT_ROWS = {
+    "communities": "core_area WHERE level = 5",
+    "facilities": "facilities_facility",
+    "households_in_registry": "registry_household",
+    "residents_in_registry": "registry_resident",
+    "reported_figures": "core_reportedfigure",
+    "workers": "workforce_worker",
+    "certificates": "workforce_certificate",
+    "attendance": "workforce_attendance",
+    "info_officers": "notices_infoofficer",
+}
 
 
 # --- timing -------------------------------------------------------------------------------------
-
-
-def _timed(runs: int, fn) -> dict:
-    fn()  # warm-up: plans, caches
-    seconds, last = [], None
-    for _ in range(runs):
-        began = time.perf_counter()
-        last = fn()
-        seconds.append(time.perf_counter() - began)
-    ordered = sorted(seconds)
-    return {
-        "median_ms": round(statistics.median(seconds) * 1000, 1),
-        "p95_ms": round(percentile(ordered, 95) * 1000, 1),
-        "min_ms": round(ordered[0] * 1000, 1),
-        "max_ms": round(ordered[-1] * 1000, 1),
-        "runs": runs,
-        **(last or {}),
-    }
 
 
 def _explain(actor, as_of: dt.date) -> dict:
@@ -423,65 +392,38 @@ def _scenarios(args) -> dict:
         return {"communities_with_gaps": len(report.rows), "checked": report.checked}
 
     return {
-        "prefecture_all_figures": _timed(args.runs, figures(today)),
-        "prefecture_all_figures_with_every_row": _timed(args.runs, figures(today, rows=True)),
-        "prefecture_all_figures_population_from_registry": _timed(args.runs, figures(earlier)),
-        "prefecture_trained_counts_alone": _timed(args.runs, training),
-        "prefecture_rollup": _timed(args.runs, rollup(PREFECTURE)),
-        "county_rollup": _timed(args.runs, rollup(COUNTY)),
-        "prefecture_gaps": _timed(args.runs, gaps),
+        "prefecture_all_figures": timed(args.runs, figures(today)),
+        "prefecture_all_figures_with_every_row": timed(args.runs, figures(today, rows=True)),
+        "prefecture_all_figures_population_from_registry": timed(args.runs, figures(earlier)),
+        "prefecture_trained_counts_alone": timed(args.runs, training),
+        "prefecture_rollup": timed(args.runs, rollup(PREFECTURE)),
+        "county_rollup": timed(args.runs, rollup(COUNTY)),
+        "prefecture_gaps": timed(args.runs, gaps),
         "explain_prefecture_all_figures": _explain(fresh(), today),
     }
 
 
 def main() -> int:
     args = _parse()
-    load_before = load_average()
-    tmp = Path(tempfile.mkdtemp(prefix="linli-bench-"))
-    reuse = args.reuse and _care_data.admin(
-        args.server, "SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE]
-    )
-    if not reuse:
-        _care_data.create_database(args.server, DATABASE)
-    try:
-        _care_data.setup_django(f"{args.server}/{DATABASE}", tmp)
-        from django.db import connection
-
-        if reuse:
-            data = _counts()
+    with bench_database(args, DATABASE) as run:
+        if run.reused:
+            data = row_counts(KEPT_ROWS)
         else:
             began = time.perf_counter()
             communities = build_areas(args)
             data = fill(args, communities)
             data["load_seconds"] = round(time.perf_counter() - began, 1)
-
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
-            data["database_size"] = cursor.fetchone()[0]
+        data["database_size"] = run.database_size()
         scenarios = _scenarios(args)
-        emit(
-            {
-                "benchmark": "capacity",
-                "what": "capacity_figures (every figure with its rows), capacity_rollup and "
-                "capacity_gaps of a prefecture, as a prefecture civil-affairs officer",
-                "budget_ms": BUDGET_MS,
-                "within_budget": scenarios["prefecture_all_figures"]["median_ms"] <= BUDGET_MS,
-                "data": data,
-                "scenarios": scenarios,
-                "machine": {
-                    **machine_info(database=_care_data.database_version()),
-                    "load_average_before": load_before,
-                    "load_average_after": load_average(),
-                },
-            }
+        run.report(
+            "capacity",
+            "capacity_figures (every figure with its rows), capacity_rollup and capacity_gaps "
+            "of a prefecture, as a prefecture civil-affairs officer",
+            budget_ms=BUDGET_MS,
+            within_budget=scenarios["prefecture_all_figures"]["median_ms"] <= BUDGET_MS,
+            data=data,
+            scenarios=scenarios,
         )
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not args.keep and not args.reuse:
-            _care_data.admin(args.server, f'DROP DATABASE IF EXISTS "{DATABASE}"')
-        shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 

@@ -18,8 +18,7 @@ times each after a warm-up, and reports the median and p95, the candidates consi
 query count and ``EXPLAIN (ANALYZE, BUFFERS)`` of the candidate query. The database is dropped
 at the end unless ``--keep``.
 
-Usage: linli bench matching [--runs 20] [--keep] [--reuse]
-                            [--server postgresql://postgres@127.0.0.1:5432]
+Usage: linli bench matching [--runs 20] [--keep | --reuse] [--server URL] [sizes: see --help]
 """
 
 from __future__ import annotations
@@ -27,17 +26,15 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _care_data  # noqa: E402
-from _common import emit, load_average, machine_info, percentile  # noqa: E402
+from _common import add_database_options, bench_database, row_counts, timings  # noqa: E402
 
 BUDGET_MS = 200.0
 DATABASE = "linli_bench_matching"
@@ -62,12 +59,7 @@ def _parse() -> argparse.Namespace:
     parser.add_argument("--resources", type=int, default=50_000)
     parser.add_argument("--needs", type=int, default=40)
     parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432")
-    parser.add_argument("--keep", action="store_true", help="do not drop the database")
-    parser.add_argument(
-        "--reuse", action="store_true", help="time the database a --keep run left (no loading)"
-    )
-    parser.add_argument("--seed", type=int, default=20261123)
+    add_database_options(parser)
     args = parser.parse_args()
     if not 1 <= args.towns <= 99 or not 1 <= args.communities <= 999 or args.runs < 5:
         parser.error("1 ≤ --towns ≤ 99; 1 ≤ --communities ≤ 999; --runs ≥ 5")
@@ -178,15 +170,12 @@ def fill(args, grids: list[str]) -> dict:
     }
 
 
-def _counts() -> dict:
-    from linli.matching.models import Need, Resource, ResourceCategory
-
-    return {
-        "reused": True,
-        "resources": Resource.objects.count(),
-        "category_rows": ResourceCategory.objects.count(),
-        "needs": Need.objects.count(),
-    }
+# What a kept database holds (``--reuse``): rows by table.
+KEPT_ROWS = {
+    "resources": "matching_resource",
+    "category_rows": "matching_resourcecategory",
+    "needs": "matching_need",
+}
 
 
 # --- timing -------------------------------------------------------------------------------------
@@ -201,16 +190,12 @@ def _timed(runs: int, calls: list) -> dict:
             began = time.perf_counter()
             found.append(call())
             seconds.append(time.perf_counter() - began)
-    ordered = sorted(seconds)
-    return {
-        "median_ms": round(statistics.median(seconds) * 1000, 1),
-        "p95_ms": round(percentile(ordered, 95) * 1000, 1),
-        "min_ms": round(ordered[0] * 1000, 1),
-        "max_ms": round(ordered[-1] * 1000, 1),
-        "calls": len(seconds),
-        "needs": len(calls),
-        "suggested_median": statistics.median(found),
-    }
+    return timings(
+        seconds,
+        calls=len(seconds),
+        needs=len(calls),
+        suggested_median=statistics.median(found),
+    )
 
 
 def _scenarios(args) -> dict:
@@ -268,52 +253,26 @@ def _scenarios(args) -> dict:
 
 def main() -> int:
     args = _parse()
-    load_before = load_average()
-    tmp = Path(tempfile.mkdtemp(prefix="linli-bench-"))
-    reuse = args.reuse and _care_data.admin(
-        args.server, "SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE]
-    )
-    if not reuse:
-        _care_data.create_database(args.server, DATABASE)
-    try:
-        _care_data.setup_django(f"{args.server}/{DATABASE}", tmp)
-        from django.db import connection
-
-        if reuse:
-            data = _counts()
+    with bench_database(args, DATABASE) as run:
+        if run.reused:
+            data = row_counts(KEPT_ROWS)
         else:
             began = time.perf_counter()
             grids = _care_data.build_county(args.towns, args.communities, 4)
             data = fill(args, grids)
             data["load_seconds"] = round(time.perf_counter() - began, 1)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
-            data["database_size"] = cursor.fetchone()[0]
+        data["database_size"] = run.database_size()
         scenarios = _scenarios(args)
-        emit(
-            {
-                "benchmark": "matching",
-                "what": "matcher.suggestions for a need among the resources of a county, as a "
-                "county officer and as a community worker",
-                "budget_ms": BUDGET_MS,
-                "within_budget": scenarios["county_officer_all_needs"]["median_ms"] <= BUDGET_MS
-                and scenarios["county_officer_elderly_care_needs"]["p95_ms"] <= BUDGET_MS,
-                "data": data,
-                "scenarios": scenarios,
-                "machine": {
-                    **machine_info(database=_care_data.database_version()),
-                    "load_average_before": load_before,
-                    "load_average_after": load_average(),
-                },
-            }
+        run.report(
+            "matching",
+            "matcher.suggestions for a need among the resources of a county, as a county "
+            "officer and as a community worker",
+            budget_ms=BUDGET_MS,
+            within_budget=scenarios["county_officer_all_needs"]["median_ms"] <= BUDGET_MS
+            and scenarios["county_officer_elderly_care_needs"]["p95_ms"] <= BUDGET_MS,
+            data=data,
+            scenarios=scenarios,
         )
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not args.keep and not args.reuse:
-            _care_data.admin(args.server, f'DROP DATABASE IF EXISTS "{DATABASE}"')
-        shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 

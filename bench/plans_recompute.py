@@ -32,8 +32,7 @@ Then, as a prefecture civil-affairs officer, ``--runs`` times each (default 5) a
 Medians and p95. The database is dropped at the end unless ``--keep``; ``--reuse`` times the
 database a ``--keep`` run left, without loading it again.
 
-Usage: linli bench plans_recompute [--runs 5] [--keep] [--reuse]
-                                   [--server postgresql://postgres@127.0.0.1:5432]
+Usage: linli bench plans_recompute [--runs 5] [--keep | --reuse] [--server URL] [sizes: --help]
 """
 
 from __future__ import annotations
@@ -41,10 +40,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import random
-import shutil
-import statistics
 import sys
-import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -53,7 +49,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _care_data  # noqa: E402
 import capacity as capacity_bench  # noqa: E402
-from _common import emit, load_average, machine_info, percentile  # noqa: E402
+from _common import (  # noqa: E402
+    add_database_options,
+    bench_database,
+    collect_static,
+    row_counts,
+    timed,
+)
 
 DATABASE = "linli_bench_plans"
 PREFECTURE = capacity_bench.PREFECTURE
@@ -67,20 +69,10 @@ EXTRA_TARGETS = ("worker_training_coverage",)
 
 def _parse() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--counties", type=int, default=10)
-    parser.add_argument("--towns", type=int, default=10)
-    parser.add_argument("--communities", type=int, default=20)
-    parser.add_argument("--households", type=int, default=500)
-    parser.add_argument("--workers", type=int, default=30_000)
-    parser.add_argument("--attendance", type=int, default=100_000)
+    capacity_bench.add_size_options(parser, households=500)
     parser.add_argument("--subjects", type=int, default=40_000)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432")
-    parser.add_argument("--keep", action="store_true", help="do not drop the database")
-    parser.add_argument(
-        "--reuse", action="store_true", help="time the database a --keep run left (no loading)"
-    )
-    parser.add_argument("--seed", type=int, default=20261123)
+    add_database_options(parser)
     args = parser.parse_args()
     if args.runs < 3 or args.subjects < 100:
         parser.error("--runs ≥ 3, --subjects ≥ 100")
@@ -320,24 +312,6 @@ def check(plan, year: int, rows: list[tuple]) -> dict:
 # --- timing -------------------------------------------------------------------------------------
 
 
-def _timed(runs: int, fn) -> dict:
-    fn()  # warm-up
-    seconds, last = [], None
-    for _ in range(runs):
-        began = time.perf_counter()
-        last = fn()
-        seconds.append(time.perf_counter() - began)
-    ordered = sorted(seconds)
-    return {
-        "median_ms": round(statistics.median(seconds) * 1000, 1),
-        "p95_ms": round(percentile(ordered, 95) * 1000, 1),
-        "min_ms": round(ordered[0] * 1000, 1),
-        "max_ms": round(ordered[-1] * 1000, 1),
-        "runs": runs,
-        **(last or {}),
-    }
-
-
 def _scenarios(args, plan, officer) -> dict:
     from django.contrib.auth import get_user_model
     from django.db import connection
@@ -392,22 +366,22 @@ def _scenarios(args, plan, officer) -> dict:
         return len(captured.captured_queries)
 
     found = {
-        "recompute": _timed(args.runs, recompute),
-        "compute_only": _timed(args.runs, compute_only),
+        "recompute": timed(args.runs, recompute),
+        "compute_only": timed(args.runs, compute_only),
     }
     found["recompute"]["queries"] = queries_of(recompute)
     found["recompute"]["rows_written"] = Measurement.objects.filter(plan=plan, year=year).count()
-    found["plan_board"] = _timed(args.runs * 4, board)
+    found["plan_board"] = timed(args.runs * 4, board)
     found["plan_board"]["queries"] = queries_of(board)
-    found["plan_children_prefecture"] = _timed(args.runs * 4, children(PREFECTURE))
-    found["plan_children_county"] = _timed(args.runs * 4, children(COUNTY))
-    found["plan_children_town"] = _timed(args.runs * 4, children(TOWN))
-    found["target_drill_prefecture"] = _timed(args.runs * 4, drill(PREFECTURE))
-    found["target_drill_town"] = _timed(args.runs * 4, drill(TOWN))
+    found["plan_children_prefecture"] = timed(args.runs * 4, children(PREFECTURE))
+    found["plan_children_county"] = timed(args.runs * 4, children(COUNTY))
+    found["plan_children_town"] = timed(args.runs * 4, children(TOWN))
+    found["target_drill_prefecture"] = timed(args.runs * 4, drill(PREFECTURE))
+    found["target_drill_town"] = timed(args.runs * 4, drill(TOWN))
     found.update(_pages(args, plan, officer, year))
-    found["hand_sql"] = _timed(args.runs, lambda: {"communities": len(hand_sql())})
+    found["hand_sql"] = timed(args.runs, lambda: {"communities": len(hand_sql())})
     found["hand_sql"].update(check(plan, year, hand_sql()))
-    found["hand_sql_jit_off"] = _timed(args.runs, lambda: {"communities": len(hand_sql(jit=False))})
+    found["hand_sql_jit_off"] = timed(args.runs, lambda: {"communities": len(hand_sql(jit=False))})
     best = min(found["hand_sql"]["median_ms"], found["hand_sql_jit_off"]["median_ms"])
     found["recompute_to_hand_sql"] = round(found["recompute"]["median_ms"] / best, 1)
     found["compute_only_to_hand_sql"] = round(found["compute_only"]["median_ms"] / best, 1)
@@ -421,6 +395,7 @@ def _pages(args, plan, officer, year: int) -> dict:
     from django.test.utils import override_settings
     from django.urls import reverse
 
+    collect_static()
     client = Client()
     client.force_login(officer, backend="linli.core.auth.PhoneOrUsernameBackend")
     target = plan.targets.get(indicator__key="facility_area_per_100_households")
@@ -451,51 +426,33 @@ def _pages(args, plan, officer, year: int) -> dict:
                 assert response.status_code == 200, (path, response.status_code)
                 return {"bytes": len(response.content)}
 
-            found[name] = _timed(args.runs * 4, get)
+            found[name] = timed(args.runs * 4, get)
     return found
 
 
-def _counts() -> dict:
-    """What a kept database holds."""
-    from django.db import connection
-
-    tables = {
-        "communities": "core_area WHERE level = 5",
-        "facilities": "facilities_facility",
-        "households_in_registry": "registry_household",
-        "residents_in_registry": "registry_resident",
-        "workers": "workforce_worker",
-        "attendance": "workforce_attendance",
-        "visit_plans": "care_plan",
-        "reported_values": "plans_reportedvalue",
-    }
-    found = {"reused": True}
-    with connection.cursor() as cursor:
-        for name, table in tables.items():
-            cursor.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608 (fixed names)
-            found[name] = cursor.fetchone()[0]
-    return found
+# What a kept database holds (``--reuse``): rows by table.
+KEPT_ROWS = {
+    "communities": "core_area WHERE level = 5",
+    "facilities": "facilities_facility",
+    "households_in_registry": "registry_household",
+    "residents_in_registry": "registry_resident",
+    "workers": "workforce_worker",
+    "attendance": "workforce_attendance",
+    "visit_plans": "care_plan",
+    "reported_values": "plans_reportedvalue",
+}
 
 
 def main() -> int:
     args = _parse()
-    load_before = load_average()
-    tmp = Path(tempfile.mkdtemp(prefix="linli-bench-"))
-    reuse = args.reuse and _care_data.admin(
-        args.server, "SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE]
-    )
-    if not reuse:
-        _care_data.create_database(args.server, DATABASE)
-    try:
-        _care_data.setup_django(f"{args.server}/{DATABASE}", tmp)
+    with bench_database(args, DATABASE) as run:
         from django.contrib.auth import get_user_model
-        from django.db import connection
 
         from linli.core.roles import Role
         from linli.plans.models import Plan
 
-        if reuse:
-            data = _counts()
+        if run.reused:
+            data = row_counts(KEPT_ROWS)
             officer = get_user_model().objects.get(username="bench_prefecture")
             plan = Plan.objects.get(area_code=PREFECTURE, is_template=False)
         else:
@@ -511,9 +468,7 @@ def main() -> int:
             data["load_seconds"] = round(time.perf_counter() - began, 1)
         data["targets"] = plan.targets.count()
         data["targets_reported"] = plan.targets.filter(indicator__source="reported").count()
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
-            data["database_size"] = cursor.fetchone()[0]
+        data["database_size"] = run.database_size()
         scenarios = _scenarios(args, plan, officer)
         slowest_read = max(
             scenarios[k]["median_ms"]
@@ -525,49 +480,36 @@ def main() -> int:
                 "target_drill_town",
             )
         )
-        emit(
-            {
-                "benchmark": "plans_recompute",
-                "what": "a full recompute of a prefecture plan's values (every target for every "
-                "area down to the communities) and the dashboard's reads, as a prefecture "
-                "civil-affairs officer",
-                "budget_ms": {
-                    "recompute": BUDGET_RECOMPUTE_MS,
-                    "plan_board": BUDGET_BOARD_MS,
-                    "children_and_drill": BUDGET_DRILL_MS,
-                },
-                "within_budget": {
-                    "recompute": scenarios["recompute"]["median_ms"] <= BUDGET_RECOMPUTE_MS,
-                    "plan_board": scenarios["plan_board"]["median_ms"] <= BUDGET_BOARD_MS,
-                    "dashboard_page": scenarios["page_dashboard_prefecture"]["median_ms"]
-                    <= BUDGET_BOARD_MS,
-                    "drill_pages": max(
-                        scenarios[k]["median_ms"]
-                        for k in (
-                            "page_children_prefecture",
-                            "page_drill_prefecture",
-                            "page_drill_town",
-                        )
-                    )
-                    <= BUDGET_DRILL_MS,
-                    "children_and_drill": slowest_read <= BUDGET_DRILL_MS,
-                },
-                "data": data,
-                "scenarios": scenarios,
-                "machine": {
-                    **machine_info(database=_care_data.database_version()),
-                    "load_average_before": load_before,
-                    "load_average_after": load_average(),
-                },
-            }
+        within = {
+            "recompute": scenarios["recompute"]["median_ms"] <= BUDGET_RECOMPUTE_MS,
+            "plan_board": scenarios["plan_board"]["median_ms"] <= BUDGET_BOARD_MS,
+            "dashboard_page": scenarios["page_dashboard_prefecture"]["median_ms"]
+            <= BUDGET_BOARD_MS,
+            "drill_pages": max(
+                scenarios[k]["median_ms"]
+                for k in (
+                    "page_children_prefecture",
+                    "page_drill_prefecture",
+                    "page_drill_town",
+                )
+            )
+            <= BUDGET_DRILL_MS,
+            "children_and_drill": slowest_read <= BUDGET_DRILL_MS,
+        }
+        run.report(
+            "plans_recompute",
+            "a full recompute of a prefecture plan's values (every target for every area down "
+            "to the communities) and the dashboard's reads, as a prefecture civil-affairs "
+            "officer",
+            budget_ms={
+                "recompute": BUDGET_RECOMPUTE_MS,
+                "plan_board": BUDGET_BOARD_MS,
+                "children_and_drill": BUDGET_DRILL_MS,
+            },
+            within_budget=within,
+            data=data,
+            scenarios=scenarios,
         )
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not args.keep and not args.reuse:
-            _care_data.admin(args.server, f'DROP DATABASE IF EXISTS "{DATABASE}"')
-        shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 

@@ -124,6 +124,41 @@ def test_a_team_needs_a_time_within_the_need_s_dates(users, tree, team):
     assert "dates" in str(caught.value.message)
 
 
+def test_a_team_of_another_community_drafts_its_activity_there(users, tree, team, upcoming):
+    actions.resource_update(
+        actor=users["worker_a1"], resource_id=team.pk, serves=[tree["a1"].code, tree["town_a"].code]
+    )
+    wanted = need(users["worker_a2"], tree["a2"], place="东风路2号")
+    before = counts()
+    with pytest.raises(Forbidden) as caught:  # the activity is A1's, whose volunteers it is not
+        actions.match_confirm(actor=users["worker_a2"], need_id=wanted.pk, resource_id=team.pk)
+    assert "resource_id" in caught.value.errors and "仙城助老服务队" in caught.value.message
+    assert counts() == before and Need.objects.get(pk=wanted.pk).status == "open"
+    match = actions.match_confirm(actor=users["town_a"], need_id=wanted.pk, resource_id=team.pk)
+    activity = match.activity
+    assert activity.area_code == tree["a1"].code and activity.team_id == team.team_id
+    assert activity.place == "东风路2号" and activity.organiser == users["town_a"]
+    assert activity.public is False and activity.status == "draft"
+    assert timezone.localtime(activity.starts_at).date() == upcoming
+    made = AuditEvent.objects.get(action="activity.create")
+    assert made.target_id == str(activity.pk) and made.extra["team"] == team.team_id
+    assert AuditEvent.objects.get(action="match.confirm").extra["activity"] == activity.pk
+
+
+def test_when_the_volunteers_app_refuses_the_activity_nothing_is_written(users, tree, team):
+    from linli.volunteers.models import Team
+
+    Team.objects.filter(pk=team.team_id).update(active=False)  # stopped since the last sync
+    wanted = need(users["worker_a1"], tree["a1"])
+    before = counts()
+    with pytest.raises(Conflict) as caught:
+        actions.match_confirm(actor=users["worker_a1"], need_id=wanted.pk, resource_id=team.pk)
+    assert caught.value.code == "activity-refused" and "resource_id" in caught.value.errors
+    assert "active team" in str(caught.value.message)
+    assert counts() == before and Resource.objects.get(pk=team.pk).in_use == 0
+    assert Need.objects.get(pk=wanted.pk).status == "open"
+
+
 def test_ending_frees_the_capacity(users, tree, team):
     wanted = need(users["worker_a1"], tree["a1"], people=2)
     match = actions.match_confirm(actor=users["worker_a1"], need_id=wanted.pk, resource_id=team.pk)

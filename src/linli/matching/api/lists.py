@@ -45,23 +45,11 @@ from ..schemas.lists import (
     SyncOut,
     WaitingOut,
 )
+from ._common import Shaped
 
 router = Router()
 
 RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
-
-
-class _Shaped:
-    """A queryset whose sliced page is shaped by ``shape``."""
-
-    def __init__(self, qs, shape):
-        self.qs, self.shape = qs, shape
-
-    def count(self) -> int:
-        return self.qs.count()
-
-    def __getitem__(self, index):
-        return [self.shape(row) for row in self.qs[index]]
 
 
 def _need(need: Need) -> dict:
@@ -178,7 +166,7 @@ def _resource_of(request, resource_id: int) -> dict:
 def need_list(request, filters: Query[NeedFilters]):
     """Open needs come urgent first, then the longest waiting; any other list newest first."""
     found = queries.need_list(actor=request.user, filters=filters.dict())
-    return _Shaped(found, _need)
+    return Shaped(found, _need)
 
 
 @router.post("needs", response={201: NeedOut}, summary="List a need")
@@ -322,7 +310,7 @@ def match_confirm(request, payload: MatchIn, need_id: RowId):
 @router.get("matches", response=list[MatchOut], summary="Matches of the needs you see")
 @paginate(Page)
 def match_list(request, filters: Query[MatchFilters]):
-    return _Shaped(queries.match_list(actor=request.user, filters=filters.dict()), _match)
+    return Shaped(queries.match_list(actor=request.user, filters=filters.dict()), _match)
 
 
 @router.get("matches/{match_id}", response=MatchOut, summary="One match")
@@ -349,7 +337,7 @@ def resource_list(request, filters: Query[ResourceFilters]):
     """Those based in your areas and those serving them; contacts only for your own areas'."""
     actor = request.user
     found = queries.resource_list(actor=actor, filters=filters.dict())
-    return _Shaped(found, lambda r: _resource(actor, r))
+    return Shaped(found, lambda r: _resource(actor, r))
 
 
 @router.post("resources", response={201: ResourceOut}, summary="List a resource")

@@ -42,6 +42,7 @@ from ..schemas.projects import (
     UpdateIn,
     UpdateOut,
 )
+from ._common import Shaped
 
 router = Router()
 
@@ -52,59 +53,63 @@ _FUNDING = dict(LivelihoodProject.Funding.choices)
 _NEED_STATUS = dict(Need.Status.choices)
 
 
-class _Shaped:
-    """A queryset whose sliced page is shaped by ``shape``."""
-
-    def __init__(self, qs, shape):
-        self.qs, self.shape = qs, shape
-
-    def count(self) -> int:
-        return self.qs.count()
-
-    def __getitem__(self, index):
-        return [self.shape(row) for row in self.qs[index]]
-
-
 def _money(value) -> str:
     return f"{value:.2f}"
 
 
-def _project(project: LivelihoodProject) -> dict:
+def _label(labels: dict, value) -> str:
+    return str(labels.get(value, value))
+
+
+def _shown(project: LivelihoodProject) -> dict:
+    """What staff and the public pages both see of a project."""
     return {
         "id": project.pk,
         "area_code": project.area_code,
         "area_name": getattr(project, "area_name", "") or "",
         "name": project.name,
         "category": project.category,
-        "category_label": str(_CATEGORY.get(project.category, project.category)),
+        "category_label": _label(_CATEGORY, project.category),
         "summary": project.summary,
         "budget": _money(project.budget),
         "funding": project.funding,
-        "funding_label": str(_FUNDING.get(project.funding, project.funding)),
+        "funding_label": _label(_FUNDING, project.funding),
         "lead_unit": project.lead_unit,
         "beneficiaries": project.beneficiaries,
         "beneficiary_count": project.beneficiary_count,
         "status": project.status,
-        "status_label": str(_STATUS.get(project.status, project.status)),
+        "status_label": _label(_STATUS, project.status),
         "progress": project.progress,
         "starts_on": project.starts_on,
         "ends_on": project.ends_on,
+        "updated_at": project.updated_at,
+    }
+
+
+def _project(project: LivelihoodProject) -> dict:
+    return {
+        **_shown(project),
         "published": project.published,
         "milestones_total": getattr(project, "milestones_total", 0),
         "milestones_done": getattr(project, "milestones_done", 0),
         "milestones_overdue": getattr(project, "milestones_overdue", 0),
         "created_at": project.created_at,
-        "updated_at": project.updated_at,
+    }
+
+
+def _milestone_shown(row) -> dict:
+    return {
+        "title": row.title,
+        "due_on": row.due_on,
+        "done_on": row.done_on,
+        "done": row.done_on is not None,
     }
 
 
 def _milestone(row) -> dict:
     return {
+        **_milestone_shown(row),
         "id": row.pk,
-        "title": row.title,
-        "due_on": row.due_on,
-        "done_on": row.done_on,
-        "done": row.done_on is not None,
         "overdue": getattr(row, "overdue", False),
         "weight": row.weight,
         "note": row.note,
@@ -112,14 +117,20 @@ def _milestone(row) -> dict:
     }
 
 
-def _update(row) -> dict:
+def _update_shown(row) -> dict:
     return {
-        "id": row.pk,
         "at": row.at,
         "progress": row.progress,
         "status": row.status,
-        "status_label": str(_STATUS.get(row.status, row.status)),
+        "status_label": _label(_STATUS, row.status),
         "text": row.text,
+    }
+
+
+def _update(row) -> dict:
+    return {
+        **_update_shown(row),
+        "id": row.pk,
         "published": row.published,
         "by": row.by.username if row.by_id else "",
     }
@@ -130,9 +141,9 @@ def _need(need: Need) -> dict:
         "id": need.pk,
         "title": need.title,
         "category": need.category,
-        "category_label": str(_CATEGORY.get(need.category, need.category)),
+        "category_label": _label(_CATEGORY, need.category),
         "status": need.status,
-        "status_label": str(_NEED_STATUS.get(need.status, need.status)),
+        "status_label": _label(_NEED_STATUS, need.status),
         "area_code": need.area_code,
         "area_name": getattr(need, "area_name", "") or "",
     }
@@ -163,7 +174,13 @@ def _detail(actor, project_id: int) -> dict:
 @paginate(Page)
 def project_list(request, filters: Query[ProjectFilters]):
     """Most recently updated first, each with its milestones counted (done, overdue)."""
-    return _Shaped(queries.project_list(actor=request.user, filters=filters.dict()), _project)
+    return Shaped(queries.project_list(actor=request.user, filters=filters.dict()), _project)
+
+
+def _sums(rows) -> list[dict]:
+    return [
+        {"key": r.key, "label": r.label, "count": r.count, "budget": _money(r.budget)} for r in rows
+    ]
 
 
 @router.get(
@@ -177,14 +194,8 @@ def project_totals(request, filters: Query[ProjectFilters]):
     return {
         "count": totals.count,
         "budget": _money(totals.budget),
-        "by_status": [
-            {"key": r.key, "label": r.label, "count": r.count, "budget": _money(r.budget)}
-            for r in totals.by_status
-        ],
-        "by_funding": [
-            {"key": r.key, "label": r.label, "count": r.count, "budget": _money(r.budget)}
-            for r in totals.by_funding
-        ],
+        "by_status": _sums(totals.by_status),
+        "by_funding": _sums(totals.by_funding),
     }
 
 
@@ -392,44 +403,9 @@ def need_unlink(request, project_id: RowId, need_id: RowId):
 
 def _public(project: LivelihoodProject, updates) -> dict:
     return {
-        "id": project.pk,
-        "area_code": project.area_code,
-        "area_name": getattr(project, "area_name", "") or "",
-        "name": project.name,
-        "category": project.category,
-        "category_label": str(_CATEGORY.get(project.category, project.category)),
-        "summary": project.summary,
-        "budget": _money(project.budget),
-        "funding": project.funding,
-        "funding_label": str(_FUNDING.get(project.funding, project.funding)),
-        "lead_unit": project.lead_unit,
-        "beneficiaries": project.beneficiaries,
-        "beneficiary_count": project.beneficiary_count,
-        "status": project.status,
-        "status_label": str(_STATUS.get(project.status, project.status)),
-        "progress": project.progress,
-        "starts_on": project.starts_on,
-        "ends_on": project.ends_on,
-        "updated_at": project.updated_at,
-        "milestones": [
-            {
-                "title": row.title,
-                "due_on": row.due_on,
-                "done_on": row.done_on,
-                "done": row.done_on is not None,
-            }
-            for row in project.milestones.all()
-        ],
-        "updates": [
-            {
-                "at": row.at,
-                "progress": row.progress,
-                "status": row.status,
-                "status_label": str(_STATUS.get(row.status, row.status)),
-                "text": row.text,
-            }
-            for row in updates
-        ],
+        **_shown(project),
+        "milestones": [_milestone_shown(row) for row in project.milestones.all()],
+        "updates": [_update_shown(row) for row in updates],
     }
 
 
@@ -448,7 +424,7 @@ def public_project_list(request, filters: Query[PublicFilters]):
     if area is None:
         return []
     rows = queries.public_project_list(area=area, status=filters.status)
-    return _Shaped(rows, lambda p: _public(p, p.recent_updates))
+    return Shaped(rows, lambda p: _public(p, p.recent_updates))
 
 
 @router.get(
@@ -465,9 +441,9 @@ def public_project_detail(request, project_id: RowId):
     body["asked"] = [
         {
             "category": row["category"],
-            "category_label": str(_CATEGORY.get(row["category"], row["category"])),
+            "category_label": _label(_CATEGORY, row["category"]),
             "status": row["status"],
-            "status_label": str(_NEED_STATUS.get(row["status"], row["status"])),
+            "status_label": _label(_NEED_STATUS, row["status"]),
             "count": row["n"],
         }
         for row in project.asked

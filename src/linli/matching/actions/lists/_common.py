@@ -1,36 +1,37 @@
-"""What the needs, resources and matching actions share: cleaning what a form or the API sent
-(errors collected by field), places on the area tree, and keeping a resource's category rows
-in step with its categories."""
+"""What the needs, resources and matching actions share: the cleaning helpers of
+:mod:`linli.core.cleaning` (errors collected by field, text, numbers, choices, phones), lists of
+weekly times, categories and served areas, places on the area tree, and keeping a resource's
+category rows in step with its categories."""
 
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
 from linli.core import areacodes
 from linli.core.areacodes import Level
-from linli.core.auth import PHONE_RE, normalize_phone
 from linli.core.cleaning import (  # noqa: F401 (the actions use them as c.<name>)
     UNSET,
     Errors,
     Unset,
+    area_at,
+    choice,
+    contact_phone,
     date,
+    integer,
     line,
     normal_code,
+    plain,
     row_id,
     text,
 )
 from linli.core.errors import ActionError
 from linli.core.models import Area
-from linli.core.pii import looks_personal
 from linli.volunteers.models import AVAILABILITY
 
 from ...models import Category, Resource, ResourceCategory
 
-_NUMBER_RUN = re.compile(r"\+?\d[\d\s-]{5,}[\dXx]")
-_LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 _ORDER = {code: index for index, code in enumerate(AVAILABILITY)}
 _CATEGORY_ORDER = {code: index for index, code in enumerate(Category.values)}
 LIST_MAX = 40
@@ -46,53 +47,14 @@ def user_or_none(actor):
 
 def place(value, *, levels: tuple[int, ...], field: str = "area_code") -> Area:
     """The area named by ``value`` (a code), refused unless it is one of ``levels``."""
-    code = normal_code(value)
-    area = Area.objects.filter(code=code).first() if code else None
-    if area is None or area.level not in levels:
+    area = area_at(value, levels)
+    if area is None:
         if set(levels) <= {Level.COMMUNITY, Level.GRID}:
             message = _("Choose a community, village or grid.")
         else:
             message = _("Choose a county, town, community or village.")
         raise ActionError(message, field=field)
     return area
-
-
-def integer(
-    errors: Errors, field: str, value, *, minimum: int, maximum: int, required: bool = True
-) -> int | None:
-    """A whole number from ``minimum`` to ``maximum``; None when empty."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            errors.add(field, _("Please fill this in."))
-        return None
-    if isinstance(value, bool):
-        errors.add(field, _("Enter a whole number."))
-        return None
-    try:
-        number = Decimal(str(value).strip())
-        if not number.is_finite() or number != number.to_integral_value():
-            raise InvalidOperation
-    except (InvalidOperation, ValueError):
-        errors.add(field, _("Enter a whole number."))
-        return None
-    if not minimum <= number <= maximum:
-        errors.add(
-            field,
-            _("Enter a whole number from %(min)d to %(max)d.") % {"min": minimum, "max": maximum},
-        )
-        return None
-    return int(number)
-
-
-def choice(errors: Errors, field: str, value, choices, *, default: str | None = None) -> str:
-    """One of ``choices`` (a TextChoices class) by its value; ``default`` when empty."""
-    word = str(value or "").strip()
-    if not word and default is not None:
-        return default
-    if word not in choices.values:
-        errors.add(field, _("Choose one of the options."))
-        return default or ""
-    return word
 
 
 def _items(errors: Errors, field: str, values) -> list[str] | None:
@@ -137,29 +99,6 @@ def categories(errors: Errors, field: str, values, *, required: bool = True) -> 
     if required and not items:
         errors.add(field, _("Choose at least one category."))
     return sorted(set(items), key=_CATEGORY_ORDER.__getitem__)
-
-
-def plain(errors: Errors, field: str, value: str) -> str:
-    """Text that may be listed: no phone or ID numbers in it."""
-    runs = _NUMBER_RUN.findall(value or "")
-    if any(looks_personal(run) for run in runs):
-        errors.add(field, _("Do not write phone or ID numbers here."))
-    return value
-
-
-def contact_phone(errors: Errors, value, *, field: str = "contact_phone") -> str:
-    """A mobile number, or a landline with its area code (0431-88886666); "" when none."""
-    raw = str(value or "").replace("\x00", "").strip()
-    if not raw:
-        return ""
-    phone = normalize_phone(raw)
-    if PHONE_RE.match(phone):
-        return phone
-    landline = raw.replace(" ", "")
-    if _LANDLINE_RE.match(landline):
-        return landline
-    errors.add(field, _("Enter a mobile number, or a landline with its area code (0431-88886666)."))
-    return ""
 
 
 def window(errors: Errors, start, end, *, fields=("wanted_from", "wanted_until")):

@@ -5,9 +5,13 @@ again under a lock on the resource's row) with room for the need's people this w
 the match with its score and reasons, counts the people against the resource's capacity and
 marks the need matched. What the resource is decides what else is made:
 
-- a volunteer team: a draft activity of the team in the need's community, with one shift at the
-  need's next wanted time, for the organiser (the confirming worker) to check and publish; the
-  team's leader is notified;
+- a volunteer team: a draft activity of the team (in the team's community, held at the need's
+  place), with one shift at the need's next wanted time, made by the volunteers app's own
+  :func:`~linli.volunteers.actions.activities.activity_create` for the organiser (the confirming
+  worker) to check and publish; the team's leader is notified. The confirming worker must
+  manage the volunteers of the team's community (``volunteer.manage``): otherwise, or when the
+  volunteers app refuses the activity (the team has stopped, the time has passed), nothing is
+  written and the error says why;
 - a venue: nothing is booked by itself: the pages offer the venue's booking page;
 - anything else: nothing more.
 
@@ -33,6 +37,8 @@ from linli.core.actions import notify
 from linli.core.errors import ActionError, Conflict, Forbidden, NotFound
 from linli.core.models import Area
 from linli.core.roles import Cap
+from linli.volunteers.actions.activities import activity_create
+from linli.volunteers.actions.activities.shifts import SPOTS_MAX
 from linli.volunteers.models import Activity, Shift, Skill, TargetGroup
 
 from ...models import Category, Match, Need, Resource
@@ -84,9 +90,29 @@ def _url(name: str, *args) -> str:
         return ""
 
 
+def _max(model, field: str) -> int:
+    return model._meta.get_field(field).max_length
+
+
+def _team_rights(actor, resource: Resource) -> None:
+    """A team's activity is drafted in its community: the worker must manage its volunteers."""
+    team = resource.team
+    if not scoping.has_cap(actor, Cap.VOLUNTEER_MANAGE, team.area_code):
+        community = Area.objects.filter(code=team.area_code).values_list("name", flat=True)
+        raise Forbidden(
+            _(
+                "Confirming the team “%(team)s” drafts an activity of %(community)s, whose "
+                "volunteers you do not manage: ask that community or the town to confirm it."
+            )
+            % {"team": team.name, "community": community.first() or team.area_code},
+            field="resource_id",
+        )
+
+
 def _activity(actor, need: Need, resource: Resource, starts: dt.datetime) -> Activity:
-    """A draft activity of the team for the need, with one shift. (Made here with the ORM,
-    inside the match's transaction; it belongs in the volunteers app's own action.)"""
+    """A draft activity of the team for the need, with one shift, by the volunteers app's own
+    action. Its refusal (the team has stopped, the time has passed) is a Conflict on the
+    resource; the caller's transaction then writes nothing."""
     team = resource.team
     community = Area.objects.get(code=matcher.community_of(need.area_code))
     leader = team.leader.name if team.leader_id else ""
@@ -96,34 +122,38 @@ def _activity(actor, need: Need, resource: Resource, starts: dt.datetime) -> Act
         "need": need.title,
     }
     skill = CATEGORY_SKILL.get(need.category)
-    place = (need.place or community.name)[: Activity._meta.get_field("place").max_length]
-    activity = Activity.objects.create(
-        area=community,
-        area_code=community.code,
-        organisation_id=team.organisation_id,
-        team=team,
-        title=need.title[: Activity._meta.get_field("title").max_length],
-        description=description[: Activity._meta.get_field("description").max_length],
-        target_group=CATEGORY_GROUP.get(need.category, TargetGroup.ALL),
-        beneficiaries=need.who[: Activity._meta.get_field("beneficiaries").max_length],
-        skills=[skill] if skill else [],
-        place=place,
-        leader_name=leader[: Activity._meta.get_field("leader_name").max_length],
-        organiser=actor,
-        status=Activity.Status.DRAFT,
-        public=False,
-        starts_at=starts,
-        ends_at=starts + SHIFT_LENGTH,
-    )
-    Shift.objects.create(
-        activity=activity,
-        area_code=community.code,
-        starts_at=starts,
-        ends_at=starts + SHIFT_LENGTH,
-        place=place,
-        spots=need.people,
-    )
-    return activity
+    place = need.place or community.name
+    shift = {
+        "starts_at": starts,
+        "ends_at": starts + SHIFT_LENGTH,
+        "place": place[: _max(Shift, "place")],
+        "spots": min(need.people, SPOTS_MAX),
+    }
+    try:
+        return activity_create(
+            actor=actor,
+            area_code=team.area_code,
+            shifts=[shift],
+            title=need.title[: _max(Activity, "title")],
+            description=description[: _max(Activity, "description")],
+            target_group=CATEGORY_GROUP.get(need.category, TargetGroup.ALL),
+            beneficiaries=need.who[: _max(Activity, "beneficiaries")],
+            skills=[skill] if skill else [],
+            place=place[: _max(Activity, "place")],
+            leader_name=leader[: _max(Activity, "leader_name")],
+            team_id=team.pk,
+            public=False,
+        )
+    except Forbidden:
+        raise
+    except ActionError as refused:
+        reasons = [str(m) for messages in refused.errors.values() for m in messages]
+        raise Conflict(
+            _("The team's activity could not be drafted: %(reason)s")
+            % {"reason": reasons[0] if reasons else refused.message},
+            field="resource_id",
+            code="activity-refused",
+        ) from None
 
 
 def _tell_leader(resource: Resource, need: Need, activity: Activity) -> int:
@@ -153,7 +183,8 @@ def match_confirm(*, actor, need_id, resource_id, note="") -> Match:
     when the need is met or closed, when the resource would not be suggested for it (category,
     the areas it serves, dates, stopped), when it is matched to the need already, and when it
     has no room for the need's people this week. A team gets a draft activity (``activity``)
-    and its leader a notification."""
+    and its leader a notification; confirming it needs ``volunteer.manage`` over the team's
+    community too, and is refused whole when the volunteers app refuses the activity."""
     found = _need(actor, need_id)
     errors = c.Errors()
     note = c.plain(
@@ -191,7 +222,7 @@ def match_confirm(*, actor, need_id, resource_id, note="") -> Match:
                 field="resource_id",
                 code="no-capacity",
             )
-        starts = None
+        activity = None
         if resource.kind == Resource.Kind.TEAM:
             starts = matcher.next_time(need, resource.times)
             if starts is None:
@@ -199,6 +230,8 @@ def match_confirm(*, actor, need_id, resource_id, note="") -> Match:
                     _("No time within the need's dates suits: change the need's dates or times."),
                     field="resource_id",
                 )
+            _team_rights(actor, resource)
+            activity = _activity(actor, need, resource, starts)
         now = timezone.now()
         try:
             with transaction.atomic():
@@ -211,6 +244,7 @@ def match_confirm(*, actor, need_id, resource_id, note="") -> Match:
                     note=note,
                     confirmed_by=actor,
                     confirmed_at=now,
+                    activity=activity,
                 )
         except IntegrityError:
             raise Conflict(
@@ -222,11 +256,7 @@ def match_confirm(*, actor, need_id, resource_id, note="") -> Match:
         need.status = Need.Status.MATCHED
         need.updated_at = now
         need.save(update_fields=["status", "updated_at"])
-        told = 0
-        if starts is not None:
-            match.activity = _activity(actor, need, resource, starts)
-            match.save(update_fields=["activity"])
-            told = _tell_leader(resource, need, match.activity)
+        told = _tell_leader(resource, need, activity) if activity is not None else 0
         audit.record(
             actor,
             "match.confirm",

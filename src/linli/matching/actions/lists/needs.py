@@ -141,7 +141,9 @@ def _clean(actor, errors: c.Errors, data: dict, *, area_code: str, current: Need
         ),
         "place": c.line(errors, "place", get("place"), max_length=PLACE_MAX, required=False),
         "times": c.times(errors, "times", get("times")),
-        "people": c.integer(errors, "people", get("people", 1), minimum=1, maximum=PEOPLE_MAX),
+        "people": c.integer(
+            errors, "people", get("people", 1), minimum=1, maximum=PEOPLE_MAX, required=True
+        ),
         "urgency": c.choice(
             errors, "urgency", get("urgency"), Need.Urgency, default=Need.Urgency.NORMAL
         ),

@@ -99,7 +99,7 @@ def _clean(errors: c.Errors, data: dict, *, area, current: Resource | None) -> d
     values["categories"] = c.categories(errors, "categories", get("categories"))
     values["times"] = c.times(errors, "times", get("times"))
     values["capacity"] = c.integer(
-        errors, "capacity", get("capacity", 1), minimum=1, maximum=CAPACITY_MAX
+        errors, "capacity", get("capacity", 1), minimum=1, maximum=CAPACITY_MAX, required=True
     )
     if (
         current is not None

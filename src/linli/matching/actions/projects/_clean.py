@@ -1,6 +1,7 @@
-"""What the livelihood-project actions share: cleaning numbers, choices and flags, refusing
-phone and ID numbers in text residents read, the places a project may sit on, and finding the
-project (or milestone) an action is about."""
+"""What the livelihood-project actions share: the cleaning helpers of :mod:`linli.core.cleaning`
+(text, dates, yes or no), amounts in yuan, whole numbers (a share may end in %), a choice that
+must be made, refusing phone and ID numbers in text residents read, the places a project may
+sit on, and finding the project (or milestone) an action is about."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from linli.core import scoping
+from linli.core import cleaning, scoping
 from linli.core.actions import notify
 from linli.core.areacodes import Level
-from linli.core.cleaning import Errors, date, line, normal_code, row_id, text  # noqa: F401
+from linli.core.cleaning import Errors, date, flag, line, row_id, text  # noqa: F401
 from linli.core.errors import Conflict, NotFound
 from linli.core.models import Area
 from linli.core.roles import Cap
@@ -27,8 +28,6 @@ Status = LivelihoodProject.Status
 PROJECT_LEVELS = (Level.COUNTY, Level.TOWN, Level.COMMUNITY)
 BUDGET_MAX = Decimal("9999999999.99")  # max_digits 12, 2 decimals
 COUNT_MAX = 10_000_000
-_TRUE = {"1", "true", "yes", "on", "y"}
-_FALSE = {"", "0", "false", "no", "off", "n"}
 
 # Mainland mobile numbers (with or without +86 and separators) and resident ID numbers inside
 # free text: text that residents read must not carry them.
@@ -85,58 +84,26 @@ def money(errors: Errors, field: str, value, *, required: bool = True) -> Decima
 def whole(
     errors: Errors, field: str, value, *, minimum: int, maximum: int, required: bool = False
 ) -> int | None:
-    """A whole number from ``minimum`` to ``maximum``; None when empty."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            errors.add(field, _("Please fill this in."))
-        return None
-    if isinstance(value, bool):
-        errors.add(field, _("Enter a whole number."))
-        return None
-    try:
-        number = Decimal(str(value).strip().rstrip("%").strip())
-        if not number.is_finite() or number != number.to_integral_value():
-            raise InvalidOperation
-    except (InvalidOperation, ValueError):
-        errors.add(field, _("Enter a whole number."))
-        return None
-    if not minimum <= number <= maximum:
-        errors.add(
-            field,
-            _("Enter a whole number from %(min)d to %(max)d.") % {"min": minimum, "max": maximum},
-        )
-        return None
-    return int(number)
+    """A whole number from ``minimum`` to ``maximum`` (a share may end in ``%``); None when
+    empty."""
+    return cleaning.integer(
+        errors, field, value, minimum=minimum, maximum=maximum, required=required, percent=True
+    )
 
 
 def choice(errors: Errors, field: str, value, choices, *, allowed=None) -> str:
-    """One of ``choices`` (a TextChoices class, or only ``allowed`` of its values)."""
-    word = str(value or "").strip()
-    values = allowed if allowed is not None else choices.values
-    if not word:
+    """One of ``choices`` (a TextChoices class, or only ``allowed`` of its values); empty is
+    refused."""
+    if not str(value or "").strip():
         errors.add(field, _("Please choose one."))
-    elif word not in values:
-        errors.add(field, _("Choose one of the options."))
-    return word
-
-
-def flag(errors: Errors, field: str, value) -> bool:
-    """Yes or no: a ticked box, JSON true/false, or 1/0."""
-    if isinstance(value, bool):
-        return value
-    word = str(value if value is not None else "").strip().lower()
-    if word in _TRUE:
-        return True
-    if word not in _FALSE:
-        errors.add(field, _("Answer yes or no."))
-    return False
+        return ""
+    return cleaning.choice(errors, field, value, choices, allowed=allowed)
 
 
 def place(errors: Errors, value, field: str = "area_code") -> Area | None:
     """The county, town or community named by ``value`` (its code)."""
-    code = normal_code(value)
-    found = Area.objects.filter(code=code).first() if code else None
-    if found is None or found.level not in PROJECT_LEVELS:
+    found = cleaning.area_at(value, PROJECT_LEVELS)
+    if found is None:
         errors.add(field, _("Choose the county, town or community the project belongs to."))
         return None
     return found

@@ -430,5 +430,6 @@ DEMO_LOADERS: list[str] = [
     "linli.facilities.demo.load_facilities_demo",
     "linli.workforce.demo.load_workforce_demo",
     "linli.volunteers.demo.load_volunteers_demo",
+    "linli.matching.demo.load_matching_demo",
     "linli.plans.demo.load_plans_demo",  # last: it measures the other apps' demo data
 ]

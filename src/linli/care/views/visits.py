@@ -343,6 +343,18 @@ def visits(request):
     )
 
 
+def _listed_needs(actor, rows) -> dict[int, int]:
+    """The needs of the residents' needs list that ``rows`` (needs found on visits) are listed
+    as, by the found need's id: one query for the page, none for those who do not read the
+    list."""
+    if not rows or not scoping.has_cap(actor, Cap.MATCH_VIEW):
+        return {}
+    from linli.matching.queries import lists as matching_queries
+
+    found = matching_queries.needs_visible(actor).filter(care_need_id__in=[n.pk for n in rows])
+    return dict(found.values_list("care_need_id", "pk"))
+
+
 @login_required
 @require_GET
 def needs(request):
@@ -362,9 +374,16 @@ def needs(request):
     can_appeal = scoping.has_cap(actor, Cap.APPEAL_INTAKE) and scoping.has_cap(
         actor, Cap.CARE_VISIT
     )
+    listed = _listed_needs(actor, page.object_list)
     for need in page.object_list:
         need.can_act = can_appeal and queries.can_raise_appeal(actor, need.area_code)
         need.can_close = queries.can_visit(actor, need.area_code)
+        need.matching_need_id = listed.get(need.pk)
+        need.can_list = (
+            need.matching_need_id is None
+            and need.met_on is None
+            and scoping.has_cap(actor, Cap.MATCH_MANAGE, need.area_code)
+        )
     return render(
         request,
         "care/need_list.html",

@@ -268,8 +268,16 @@ class EndForm(forms.Form):
     )
 
 
+class _OfferedId(forms.ChoiceField):
+    """A choice among the items offered, that also takes any other id (a button on the appeal
+    or care page, a page gone stale): the action decides, with its own message."""
+
+    def valid_value(self, value) -> bool:
+        return str(value).isdigit() and len(str(value)) <= 18
+
+
 class FromAppealForm(forms.Form):
-    appeal_id = forms.ChoiceField(label=gettext_lazy("Open appeal"), choices=())
+    appeal_id = _OfferedId(label=gettext_lazy("Open appeal"), choices=())
 
     def __init__(self, *args, appeals=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -280,7 +288,7 @@ class FromAppealForm(forms.Form):
 
 
 class FromCareNeedForm(forms.Form):
-    care_need_id = forms.ChoiceField(label=gettext_lazy("Need found on a visit"), choices=())
+    care_need_id = _OfferedId(label=gettext_lazy("Need found on a visit"), choices=())
 
     def __init__(self, *args, care_needs=(), **kwargs):
         super().__init__(*args, **kwargs)

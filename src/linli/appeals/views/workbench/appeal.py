@@ -275,6 +275,30 @@ def _answers(appeal) -> list[tuple[str, str]]:
     return found
 
 
+def _needs_list(actor, appeal) -> dict:
+    """The appeal on the residents' needs list: the need it is listed as (for readers of the
+    list), else whether the actor may list it (``match.manage`` over its area, an open appeal
+    of a community or grid). One query, and none for those who do not read the list."""
+    if not scoping.has_cap(actor, Cap.MATCH_VIEW, appeal.area_code):
+        return {}
+    from linli.matching.queries import lists as matching_queries
+
+    listed = (
+        matching_queries.needs_visible(actor)
+        .filter(appeal_id=appeal.pk)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    may_list = (
+        listed is None
+        and appeal.state in OPEN_STATES
+        and len(appeal.area_code) >= 12
+        and not appeal.area_code.endswith("000")
+        and scoping.has_cap(actor, Cap.MATCH_MANAGE, appeal.area_code)
+    )
+    return {"need_id": listed, "may_list": may_list}
+
+
 def _linked_resident(actor, appeal):
     if appeal.resident_id is None or not scoping.has_cap(actor, Cap.REGISTRY_VIEW):
         return None
@@ -355,6 +379,7 @@ def _render_detail(
         "callbacks": list(appeal.callbacks.select_related("by")),
         "duplicates": duplicates,
         "merge_duplicates": able["merge"],
+        "needs_list": _needs_list(actor, appeal),
     }
     response = render(request, "appeals/workbench/detail.html", context, status=status)
     if revealed:

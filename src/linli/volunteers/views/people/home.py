@@ -54,6 +54,8 @@ def volunteer_home(request):
         "error": error,
         "areas": q.overview_areas(actor=actor),
         "can_manage": can_manage_any(actor),
+        "can_see_lists": scoping.has_cap(actor, Cap.MATCH_VIEW),
+        "can_add_project": scoping.has_cap(actor, Cap.PROJECT_MANAGE),
     }
     return render(request, "volunteers/people/home.html", context, status=400 if error else 200)
 

@@ -62,7 +62,7 @@ TARGETS = {
     "social_work_station_coverage": ("=", 100, {}),
     "disaster_officer_coverage": ("=", 100, {}),
     "special_elderly_monthly_visit_rate": ("=", 100, {}),
-    "volunteer_team_coverage": ("=", 100, {}),
+    "satisfaction_survey_coverage": ("=", 100, {}),
     "social_orgs_per_urban_community": (">=", 10, {}),
     "fitness_paths_km": (">=", 10, {}),
 }
@@ -75,7 +75,7 @@ UNITS = {
     "social_orgs_per_urban_community": "count",
     "fitness_paths_km": "count",
 }
-REPORTED = {"volunteer_team_coverage", "social_orgs_per_urban_community", "fitness_paths_km"}
+REPORTED = {"satisfaction_survey_coverage", "social_orgs_per_urban_community", "fitness_paths_km"}
 
 
 def indicator(key: str, **fields) -> Indicator:
@@ -226,28 +226,28 @@ def reported_value(ind: Indicator, area_code: str, numerator, denominator=None, 
 def reported(plan):
     """Reported values of ``YEAR``:
 
-    - volunteer teams (a ratio in percent): a1 1/1, a2 0/1, b1 1/1, and town B for itself 2/3
-      (standing for b1, r1 and x: b1's own entry is not counted again above town B);
+    - satisfaction surveys (a ratio in percent): a1 1/1, a2 0/1, b1 1/1, and town B for itself
+      2/3 (standing for b1, r1 and x: b1's own entry is not counted again above town B);
     - social organisations per urban community (a ratio, factor 1): town A 25/2, and the county
       for itself 30/3 (the county's value is its own entry);
     - the county's own total, fitness paths (km): a1 2.5, a2 1.5, town B 4.
     Plus values of another year and of the neighbouring county, which count nowhere here."""
     by_key = {t.indicator.key: t.indicator for t in plan.targets.select_related("indicator")}
-    volunteers = by_key["volunteer_team_coverage"]
+    surveys = by_key["satisfaction_survey_coverage"]
     orgs = by_key["social_orgs_per_urban_community"]
     paths = by_key["fitness_paths_km"]
     return [
-        reported_value(volunteers, A1, 1, 1),
-        reported_value(volunteers, A2, 0, 1),
-        reported_value(volunteers, B1, 1, 1),
-        reported_value(volunteers, TOWN_B, 2, 3),
+        reported_value(surveys, A1, 1, 1),
+        reported_value(surveys, A2, 0, 1),
+        reported_value(surveys, B1, 1, 1),
+        reported_value(surveys, TOWN_B, 2, 3),
         reported_value(orgs, TOWN_A, 25, 2),
         reported_value(orgs, COUNTY, 30, 3),
         reported_value(paths, A1, "2.5"),
         reported_value(paths, A2, "1.5"),
         reported_value(paths, TOWN_B, 4),
-        reported_value(volunteers, A2, 1, 1, year=YEAR - 1),
-        reported_value(volunteers, N1, 1, 1),
+        reported_value(surveys, A2, 1, 1, year=YEAR - 1),
+        reported_value(surveys, N1, 1, 1),
     ]
 
 

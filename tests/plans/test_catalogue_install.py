@@ -15,13 +15,13 @@ from linli.core.areacodes import Level
 from linli.core.models import AuditEvent
 from linli.plans import builtin
 from linli.plans.actions import catalogue as actions
-from linli.plans.models import Indicator, Plan, PlanTask, Target
+from linli.plans.models import Indicator, Plan, PlanTask, ReportedValue, Target
+from linli.plans.queries.sources import FUNCTIONS
 from tests.plans.catalogue_fixtures import planners_fixture, template  # noqa: F401
 
 REPORTED = {
     "social_orgs_per_urban_community",
     "social_orgs_per_rural_community",
-    "volunteer_team_coverage",
     "fitness_circle_15min_coverage_urban",
     "satisfaction_survey_coverage",
 }
@@ -63,6 +63,10 @@ def test_install_after_migrate(db):
     assert builtins.count() == 21
     assert {i.key for i in builtins.filter(source="reported")} == REPORTED
     assert not builtins.filter(source="computed").exclude(function=F("key")).exists()
+    computed = set(builtins.filter(source="computed").values_list("function", flat=True))
+    assert computed <= set(FUNCTIONS)  # each bound to a function the engine has
+    teams = builtins.get(key="volunteer_team_coverage")
+    assert (teams.source, teams.function) == ("computed", "volunteer_team_coverage")
     coverage = builtins.get(key="facility_coverage")
     assert coverage.name == "城乡社区综合服务设施覆盖率"
     assert (coverage.unit, coverage.factor, coverage.decimals) == ("percent", 100, 1)
@@ -199,6 +203,24 @@ def test_install_restores_a_template_and_leaves_adoptions(db, tree, planners):
     assert list(adopted.tasks.order_by("pk").values()) == adopted_rows["tasks"]
     event = AuditEvent.objects.filter(action="plans.catalogue.install").latest("pk")
     assert event.actor_label == "system" and event.extra["templates_updated"] == 1
+
+
+def test_an_indicator_reported_before_becomes_computed(db, tree):
+    """A database built when the volunteer team coverage was reported: the next install (after
+    the next migrate) binds it to its function, keeps the values reported as records and
+    leaves an audit event."""
+    teams = Indicator.objects.get(area_code="", key="volunteer_team_coverage")
+    Indicator.objects.filter(pk=teams.pk).update(source="reported", function="")
+    kept = ReportedValue.objects.create(
+        indicator=teams, area_code=tree["a1"].code, year=2024, numerator=1, denominator=1
+    )
+    assert actions.catalogue_install() == {"indicators_updated": 1}
+    teams.refresh_from_db()
+    assert (teams.source, teams.function) == ("computed", "volunteer_team_coverage")
+    assert ReportedValue.objects.filter(pk=kept.pk).exists()
+    event = AuditEvent.objects.get(action="plans.catalogue.install")
+    assert event.extra == {"indicators_updated": 1}
+    assert actions.catalogue_install() == {}
 
 
 def test_a_changed_file_changes_the_template(db, tmp_path, monkeypatch):

@@ -42,6 +42,8 @@ from linli.plans.queries.ledger import ledger_rates
 from linli.plans.queries.status import Status
 from linli.plans.queries.values import plan_board, plan_children, plan_trend
 from linli.registry.demo import load_registry_demo
+from linli.volunteers.demo import load_volunteers_demo
+from linli.volunteers.models import Team
 from linli.workforce.demo import load_workforce_demo
 
 N = 600
@@ -60,6 +62,7 @@ def loaded(django_db_setup, django_db_blocker):
         load_notices_demo()
         load_facilities_demo()
         load_workforce_demo()
+        load_volunteers_demo()
         started, cpu = time.perf_counter(), time.process_time()
         out = load_plans_demo()
         seconds = (time.perf_counter() - started, time.process_time() - cpu)
@@ -119,10 +122,11 @@ def test_reported_values_from_the_communities_and_towns(demo):
     first, last, this = _years()
     indicators = Indicator.objects.filter(targets__plan=plan, source=Indicator.Source.REPORTED)
     assert set(indicators.values_list("key", flat=True)) >= {
-        "volunteer_team_coverage",
         "fitness_circle_15min_coverage_urban",
         "satisfaction_survey_coverage",
     }
+    # The volunteer team coverage is computed from the volunteers demo: nothing entered for it.
+    assert not ReportedValue.objects.filter(indicator__key="volunteer_team_coverage").exists()
     rows = ReportedValue.objects.filter(indicator__in=indicators).select_related("entered_by")
     assert set(rows.values_list("year", flat=True)) == {first, last, this}
     heads = set(
@@ -146,7 +150,7 @@ def test_reported_values_from_the_communities_and_towns(demo):
     assert surveys.filter(area_code="220403100000").count() == 3
     assert not surveys.filter(area_code__startswith="220403100", area_code__endswith="001").exists()
     # Some communities have not reported this year yet.
-    for key in ("volunteer_team_coverage", "satisfaction_survey_coverage"):
+    for key in ("fitness_circle_15min_coverage_urban", "satisfaction_survey_coverage"):
         assert (
             rows.filter(indicator__key=key, year=this).count()
             < rows.filter(indicator__key=key, year=last).count()
@@ -161,13 +165,25 @@ def test_the_board_has_real_values_and_a_mix_of_statuses(demo):
     for item in board.items:
         assert item.cell.value is not None, item.indicator.key  # every target has a value
     assert board.counts[Status.MET] >= 1 and board.counts[Status.NOT_MET] >= 1
-    # Reported values are summed from the communities' entries.
-    volunteers = next(i for i in board.items if i.indicator.key == "volunteer_team_coverage")
-    assert volunteers.cell.source == "reported"
+    # Reported values are summed from the entries (灯塔镇's one for the town).
+    surveys = next(i for i in board.items if i.indicator.key == "satisfaction_survey_coverage")
+    assert surveys.cell.source == "reported"
     entries = ReportedValue.objects.filter(
-        indicator=volunteers.indicator, year=board.year, area_code__startswith="220403"
+        indicator=surveys.indicator, year=board.year, area_code__startswith="220403"
     )
-    assert volunteers.cell.counted == entries.count()
+    assert surveys.cell.counted == entries.count()
+    # The volunteer team coverage is counted from the teams: every community, covered when it
+    # has an active team led by party members.
+    teams = next(i for i in board.items if i.indicator.key == "volunteer_team_coverage")
+    assert teams.cell.source == "computed"
+    covered = (
+        Team.objects.filter(area_code__startswith="220403", party_led=True, active=True)
+        .values("area_code")
+        .distinct()
+        .count()
+    )
+    assert (teams.cell.numerator, teams.cell.denominator) == (covered, 18)
+    assert covered > 0
     # The towns differ: not every one is at its worst.
     children = plan_children(actor=county, plan_id=plan.pk)
     assert len(children.rows) == 7

@@ -177,7 +177,7 @@ def test_statuses_met_at_risk_not_met_and_no_data(values, plan):
     found = status(COUNTY, "facility_coverage")  # 60 against = 100
     assert (found.status, found.gap) == (Status.NOT_MET, Decimal("40.0"))
     assert status(TOWN_A, "facility_coverage_rural").status == Status.NO_DATA  # no village
-    assert status(R1, "volunteer_team_coverage").status == Status.NO_DATA  # nothing reported
+    assert status(R1, "satisfaction_survey_coverage").status == Status.NO_DATA  # nothing reported
 
 
 def test_visit_rate_of_the_month_summed_up_the_tree(values):
@@ -194,7 +194,7 @@ def test_visit_rate_of_the_month_summed_up_the_tree(values):
 
 
 def test_reported_ratio_an_areas_own_entry_replaces_its_descendants(values):
-    key = "volunteer_team_coverage"
+    key = "satisfaction_survey_coverage"
     assert _nd(values[A1][key]) == (1, 1, Decimal(100))
     assert _nd(values[A2][key]) == (0, 1, Decimal(0))
     assert _nd(values[B1][key]) == (1, 1, Decimal(100))
@@ -223,7 +223,7 @@ def test_reported_per_community_average_and_total(values):
 def test_nothing_reported_anywhere_gives_no_value(plan, visits):
     values = _values(plan)
     for cells in values.values():
-        assert "volunteer_team_coverage" not in cells
+        assert "satisfaction_survey_coverage" not in cells
         assert "fitness_paths_km" not in cells
 
 
@@ -266,7 +266,7 @@ def test_an_unknown_function_gives_no_value(plan, visits):
 
 
 def test_the_registry_names_every_function():
-    assert len(FUNCTIONS) == 19
+    assert len(FUNCTIONS) == 20
     for key, spec in FUNCTIONS.items():
         assert spec.key == key and str(spec.label) and str(spec.definition)
         assert spec.row_level in (Level.COMMUNITY, Level.TOWN)
@@ -290,7 +290,7 @@ def test_a_prefecture_plan_measures_its_counties(capacity_world, visits):
 
 
 def test_a_reported_value_on_an_area_outside_the_tree_is_ignored(plan):
-    volunteers = Indicator.objects.get(area_code="", key="volunteer_team_coverage")
-    reported_value(volunteers, GRID_A1, 1, 1)  # a grid: not an area of the plan's rows
+    surveys = Indicator.objects.get(area_code="", key="satisfaction_survey_coverage")
+    reported_value(surveys, GRID_A1, 1, 1)  # a grid: not an area of the plan's rows
     values = _values(plan)
-    assert "volunteer_team_coverage" not in values[A1]
+    assert "satisfaction_survey_coverage" not in values[A1]

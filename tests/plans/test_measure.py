@@ -271,8 +271,8 @@ def test_snapshot_remove(measured, users, plan, capacity_world):
 # --- reported values -----------------------------------------------------------------------------
 
 
-def _volunteers() -> Indicator:
-    return Indicator.objects.get(area_code="", key="volunteer_team_coverage")
+def _surveys() -> Indicator:
+    return Indicator.objects.get(area_code="", key="satisfaction_survey_coverage")
 
 
 def _paths() -> Indicator:
@@ -282,7 +282,7 @@ def _paths() -> Indicator:
 def test_report_a_value_with_evidence(plan, users, media):
     row = actions.reported_value_set(
         actor=users["head_a1"],
-        indicator_id=_volunteers().pk,
+        indicator_id=_surveys().pk,
         area_code=A1,
         year=YEAR,
         numerator="1",
@@ -297,7 +297,7 @@ def test_report_a_value_with_evidence(plan, users, media):
     assert stored.read_bytes() == PDF
     # Replaced without a file: the kept file stays.
     again = actions.reported_value_set(
-        actor=users["town_a"], indicator_id=_volunteers().pk, area_code=A1, year=YEAR,
+        actor=users["town_a"], indicator_id=_surveys().pk, area_code=A1, year=YEAR,
         numerator=0, denominator=1,
     )  # fmt: skip
     assert again.pk == row.pk and again.numerator == 0 and again.evidence_name == "台账.pdf"
@@ -317,10 +317,12 @@ def test_a_total_and_a_countys_own_indicator(plan, users):
 
 def test_reported_bad_input_writes_nothing(plan, users, media):
     before = _counts()
-    volunteers, paths = _volunteers().pk, _paths().pk
+    surveys, paths = _surveys().pk, _paths().pk
     computed = Indicator.objects.get(area_code="", key="facility_coverage").pk
+    teams = Indicator.objects.get(area_code="", key="volunteer_team_coverage").pk
     cases = [
         ({"indicator_id": computed}, "indicator"),
+        ({"indicator_id": teams}, "indicator"),  # computed from the volunteer teams
         ({"numerator": ""}, "numerator"),
         ({"numerator": "abc"}, "numerator"),
         ({"numerator": "-1"}, "numerator"),
@@ -341,7 +343,7 @@ def test_reported_bad_input_writes_nothing(plan, users, media):
     ]
     for change, field in cases:
         data = {
-            "indicator_id": volunteers,
+            "indicator_id": surveys,
             "area_code": A1,
             "year": YEAR,
             "numerator": "1",
@@ -357,7 +359,7 @@ def test_reported_bad_input_writes_nothing(plan, users, media):
 
 def test_reported_refused_actors(plan, users, capacity_world):
     before = _counts()
-    data = {"indicator_id": _volunteers().pk, "year": YEAR, "numerator": 1, "denominator": 1}
+    data = {"indicator_id": _surveys().pk, "year": YEAR, "numerator": 1, "denominator": 1}
     with pytest.raises(NotFound):  # not theirs to see
         actions.reported_value_set(actor=users["town_a"], area_code=B1, **data)
     with pytest.raises(NotFound):
@@ -399,20 +401,20 @@ def test_a_reported_value_recomputes_the_plans_measuring_it(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         actions.reported_value_set(
-            actor=users["head_a1"], indicator_id=_volunteers().pk, area_code=A1,
+            actor=users["head_a1"], indicator_id=_surveys().pk, area_code=A1,
             year=_year(), numerator=1, denominator=1,
         )  # fmt: skip
     run = Recompute.objects.get(plan=plan)
     assert run.requested_by is None and run.status == Recompute.Status.DONE
     board = q.plan_board(actor=users["head_a1"], plan_id=plan.pk)
-    item = next(i for i in board.items if i.indicator.key == "volunteer_team_coverage")
+    item = next(i for i in board.items if i.indicator.key == "satisfaction_survey_coverage")
     assert item.cell.value == Decimal(100) and item.cell.source == "reported"
 
 
 def test_a_draft_plan_is_not_recomputed_on_report(plan, users):
     Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.DRAFT)
     actions.reported_value_set(
-        actor=users["head_a1"], indicator_id=_volunteers().pk, area_code=A1,
+        actor=users["head_a1"], indicator_id=_surveys().pk, area_code=A1,
         year=YEAR, numerator=1, denominator=1,
     )  # fmt: skip
     assert not Recompute.objects.exists()
@@ -420,7 +422,7 @@ def test_a_draft_plan_is_not_recomputed_on_report(plan, users):
 
 def test_remove_a_reported_value(plan, users, media):
     row = actions.reported_value_set(
-        actor=users["head_a1"], indicator_id=_volunteers().pk, area_code=A1, year=YEAR,
+        actor=users["head_a1"], indicator_id=_surveys().pk, area_code=A1, year=YEAR,
         numerator=1, denominator=1,
         evidence=SimpleUploadedFile("台账.pdf", PDF, content_type="application/pdf"),
     )  # fmt: skip
@@ -439,7 +441,7 @@ def test_remove_a_reported_value(plan, users, media):
 
 def test_evidence_is_handed_out_with_an_audit_event(plan, users, media, capacity_world):
     row = actions.reported_value_set(
-        actor=users["head_a1"], indicator_id=_volunteers().pk, area_code=A1, year=YEAR,
+        actor=users["head_a1"], indicator_id=_surveys().pk, area_code=A1, year=YEAR,
         numerator=1, denominator=1,
         evidence=SimpleUploadedFile("台账.pdf", PDF, content_type="application/pdf"),
     )  # fmt: skip
@@ -456,7 +458,7 @@ def test_evidence_is_handed_out_with_an_audit_event(plan, users, media, capacity
     with pytest.raises(NotFound):
         actions.reported_evidence(actor=capacity_world["neighbour"], reported_id=row.pk)
     bare = actions.reported_value_set(
-        actor=users["head_a1"], indicator_id=_volunteers().pk, area_code=A1, year=YEAR - 1,
+        actor=users["head_a1"], indicator_id=_surveys().pk, area_code=A1, year=YEAR - 1,
         numerator=1, denominator=1,
     )  # fmt: skip
     with pytest.raises(NotFound):

@@ -67,7 +67,7 @@ def test_county_board_shows_every_target_with_its_status(measured, users, plan):
     area = _item(board, "facility_area_per_100_households")
     assert area.state.status == Status.AT_RISK and area.cell.below == 2
     assert _item(board, "certified_social_workers_per_urban_community").binding
-    assert _item(board, "volunteer_team_coverage").cell.source == "reported"
+    assert _item(board, "satisfaction_survey_coverage").cell.source == "reported"
     assert sum(board.counts.values()) == len(TARGETS)
     assert board.counts == {
         "met": sum(1 for i in board.items if i.state.status == Status.MET),
@@ -372,7 +372,10 @@ def test_records_behind_a_communitys_value():
     assert q.records_url("appeal_response_rate", A1, year) == (
         reverse("appeals:inbox") + f"?area={A1}&tab=all"
     )
-    assert q.records_url("volunteer_team_coverage", A1, year) is None
+    assert q.records_url("volunteer_team_coverage", A1, year) == (
+        reverse("volunteers:teams") + f"?area={A1}&party_led=yes&active=yes"
+    )
+    assert q.records_url("satisfaction_survey_coverage", A1, year) is None
     assert q.records_url("no_such_key", A1, year) is None
 
 

@@ -122,17 +122,17 @@ def test_snapshots(measured, users, login, plan):
 
 
 def test_reported_values(plan, reported, users, login):
-    volunteers = Indicator.objects.get(area_code="", key="volunteer_team_coverage")
+    surveys = Indicator.objects.get(area_code="", key="satisfaction_survey_coverage")
     head = login(users["head_a1"])
-    table = _get(head, f"{plan.pk}/reported", year=YEAR, indicator=volunteers.pk).json()
-    assert table["area_code"] == A1 and table["indicator_id"] == volunteers.pk
+    table = _get(head, f"{plan.pk}/reported", year=YEAR, indicator=surveys.pk).json()
+    assert table["area_code"] == A1 and table["indicator_id"] == surveys.pk
     assert table["rows"][0]["value"]["numerator"] == 1.0 and table["rows"][0]["can_report"]
     saved = _send(
         head,
         "put",
         f"{plan.pk}/reported",
         {
-            "indicator_id": volunteers.pk,
+            "indicator_id": surveys.pk,
             "area_code": A1,
             "year": YEAR,
             "numerator": 0,
@@ -143,7 +143,7 @@ def test_reported_values(plan, reported, users, login):
     assert saved.status_code == 200, saved.content
     assert saved.json()["numerator"] == 0.0 and saved.json()["entered_by"] == "head_a1"
     refused = {
-        "indicator_id": volunteers.pk,
+        "indicator_id": surveys.pk,
         "area_code": A2,
         "year": YEAR,
         "numerator": 1,
@@ -153,7 +153,7 @@ def test_reported_values(plan, reported, users, login):
     bad = dict(refused, area_code=A1, numerator=2)
     assert "numerator" in _problem(_send(head, "put", f"{plan.pk}/reported", bad), 400)["errors"]
     _problem(_send(head, "put", f"{plan.pk}/reported", dict(bad, numerator=-1)), 422)
-    row = ReportedValue.objects.get(area_code=A1, year=YEAR, indicator=volunteers)
+    row = ReportedValue.objects.get(area_code=A1, year=YEAR, indicator=surveys)
     _problem(login(users["town_b"]).delete(f"{API}/{plan.pk}/reported/{row.pk}"), 404)
     head = login(users["head_a1"])
     assert head.delete(f"{API}/{plan.pk}/reported/{row.pk}").status_code == 204

@@ -24,8 +24,8 @@ def media(settings, tmp_path):
     return tmp_path / "media"
 
 
-def _volunteers() -> Indicator:
-    return Indicator.objects.get(area_code="", key="volunteer_team_coverage")
+def _surveys() -> Indicator:
+    return Indicator.objects.get(area_code="", key="satisfaction_survey_coverage")
 
 
 # --- recompute -----------------------------------------------------------------------------------
@@ -150,7 +150,7 @@ def test_reported_page_lists_the_area_and_its_children(plan, reported, users, lo
     assert "统计年报" in text
     town = client.get(
         reverse("plans:reported", args=[plan.pk]),
-        {"year": YEAR, "area": TOWN_A, "indicator": _volunteers().pk},
+        {"year": YEAR, "area": TOWN_A, "indicator": _surveys().pk},
     ).content.decode()
     assert f'data-testid="reported-{A1}"' in town and f'data-testid="reported-{A2}"' in town
     assert f'value="{A1}"' in town
@@ -164,14 +164,14 @@ def test_a_community_head_reports_for_their_community(plan, users, login, media)
     response = client.post(
         reverse("plans:reported_set", args=[plan.pk]),
         {
-            "indicator": _volunteers().pk,
+            "indicator": _surveys().pk,
             "area_code": A1,
             "year": YEAR,
             "numerator": "1",
             "denominator": "1",
             "note": "社区台账",
             "evidence": SimpleUploadedFile("台账.pdf", PDF, content_type="application/pdf"),
-            "page_indicator": _volunteers().pk,
+            "page_indicator": _surveys().pk,
             "page_year": YEAR,
             "page_area": A1,
         },
@@ -179,7 +179,7 @@ def test_a_community_head_reports_for_their_community(plan, users, login, media)
     assert response.status_code == 302
     assert response["Location"] == (
         reverse("plans:reported", args=[plan.pk])
-        + f"?indicator={_volunteers().pk}&year={YEAR}&area={A1}"
+        + f"?indicator={_surveys().pk}&year={YEAR}&area={A1}"
     )
     row = ReportedValue.objects.get(area_code=A1)
     assert row.evidence_name == "台账.pdf"
@@ -197,7 +197,7 @@ def test_reported_errors_show_next_to_the_fields(plan, users, login):
     response = client.post(
         reverse("plans:reported_set", args=[plan.pk]),
         {
-            "indicator": _volunteers().pk,
+            "indicator": _surveys().pk,
             "area_code": A1,
             "year": YEAR,
             "numerator": "5",
@@ -210,14 +210,14 @@ def test_reported_errors_show_next_to_the_fields(plan, users, login):
     assert not ReportedValue.objects.exists()
     missing = client.post(
         reverse("plans:reported_set", args=[plan.pk]),
-        {"indicator": _volunteers().pk, "area_code": A1, "year": YEAR, "numerator": ""},
+        {"indicator": _surveys().pk, "area_code": A1, "year": YEAR, "numerator": ""},
     )
     assert missing.status_code == 400
 
 
 def test_reported_refused_and_not_found(plan, reported, users, login, capacity_world, media):
     data = {
-        "indicator": _volunteers().pk,
+        "indicator": _surveys().pk,
         "area_code": A2,
         "year": YEAR,
         "numerator": "1",
@@ -227,7 +227,7 @@ def test_reported_refused_and_not_found(plan, reported, users, login, capacity_w
     assert head.post(reverse("plans:reported_set", args=[plan.pk]), data).status_code == 404
     neighbour = login(capacity_world["neighbour"])
     assert neighbour.get(reverse("plans:reported", args=[plan.pk])).status_code == 404
-    row = ReportedValue.objects.get(area_code=A2, year=YEAR, indicator=_volunteers())
+    row = ReportedValue.objects.get(area_code=A2, year=YEAR, indicator=_surveys())
     remove = reverse("plans:reported_remove", args=[plan.pk, row.pk])
     assert neighbour.post(remove).status_code == 404
     assert head.post(remove).status_code == 404

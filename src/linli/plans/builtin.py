@@ -18,7 +18,10 @@ Rules that are not in the files:
 - the template key of each seed (:data:`TEMPLATE_KEYS`); every template runs from 2021 to its
   horizon and is in force;
 - the reported indicators (:data:`REPORTED`: their source apps do not exist yet); every other
-  indicator is computed by the engine function of the same key;
+  indicator is computed by the engine function of the same key. An indicator taken out of
+  :data:`REPORTED` becomes computed in an existing database when the catalogue is next
+  installed (after every migrate); the values reported for it are kept as records, no longer
+  counted;
 - the factor of a ratio: 100 for a percentage, 1 otherwise (an average per community, or a
   figure the engine computes in its unit); one decimal, none for a head count
   (:data:`NO_DECIMALS`); a head count in total is a sum (:data:`TOTALS`);
@@ -82,7 +85,6 @@ REPORTED = frozenset(
     {
         "social_orgs_per_urban_community",
         "social_orgs_per_rural_community",
-        "volunteer_team_coverage",
         "fitness_circle_15min_coverage_urban",
         "satisfaction_survey_coverage",
     }

@@ -8,17 +8,18 @@ Everything goes through the plans actions, as the county's officers would do it:
   its tasks are extended to this year (``plan_update``, ``task_update``: the county keeps
   measuring and reporting on it while the next plan is written), so that the current year can
   be measured and reported on.
-- The reported indicators of the plan (volunteer teams, the 15-minute fitness circle,
-  satisfaction surveys) get values for each community for the year before last, last year and
-  this year (``reported_value_set``), entered by the community's head where it has one and
-  otherwise by its town's officer, each with a note of its source (``街道报送 2025年度台账`` …):
-  most communities meet the targets, some do not, a few have not reported this year yet, and
-  灯塔镇 reports its satisfaction surveys as one figure for the whole town.
+- The reported indicators of the plan (the 15-minute fitness circle, satisfaction surveys) get
+  values for each community for the year before last, last year and this year
+  (``reported_value_set``), entered by the community's head where it has one and otherwise by
+  its town's officer, each with a note of its source (``街道报送 2025年度台账`` …): most
+  communities meet the targets, some do not, a few have not reported this year yet, and 灯塔镇
+  reports its satisfaction surveys as one figure for the whole town.
 - The values of those three years are computed by the engine (``plan_recompute`` and the
   recompute itself, run at once; past years are measured as of their 31 December) from the
-  other demo data (facilities, workers, training, care visits, disaster information officers),
-  and frozen in three snapshots: the two past years (``2024年度``, ``2025年度`` when loaded in
-  2026) and this year so far (``2026年1—11月`` in November).
+  other demo data (facilities, workers, training, care visits, disaster information officers,
+  the volunteer teams led by party members), and frozen in three snapshots: the two past years
+  (``2024年度``, ``2025年度`` when loaded in 2026) and this year so far (``2026年1—11月`` in
+  November).
 - The task ledger: for each task, each reporting area (towns; communities for the tasks the
   communities report) writes, submits and gets its progress reports approved for the year
   before last and last year (communities by their town's officer, towns by the county officer):
@@ -70,12 +71,6 @@ Status = ProgressReport.Status
 # --- reported values ------------------------------------------------------------------------------
 # By how many years before this one (2: the year before last, 1: last year, 0: this year).
 
-# Communities without a volunteer team led by party members.
-NO_TEAM = {
-    2: ("220403006002", "220403100002", "220403100003"),  # 新安社区, 东风村, 长安村
-    1: ("220403100002",),  # 东风村
-    0: (),
-}
 # Share of the residents within 15 minutes' walk of a fitness ground (urban communities; the
 # others all of them).
 FITNESS = {
@@ -95,14 +90,11 @@ NO_SURVEY = {
 TOWN_SURVEYS = {"220403100000": {2: (2, 4), 1: (3, 4), 0: (3, 4)}}
 # Not reported yet this year: (indicator key, community).
 NOT_YET = {
-    ("volunteer_team_coverage", "220403006002"),  # 新安社区
-    ("volunteer_team_coverage", "220403100003"),  # 长安村
     ("fitness_circle_15min_coverage_urban", "220403005001"),  # 富国社区
     ("satisfaction_survey_coverage", "220403006001"),  # 安家街道: neither community yet
     ("satisfaction_survey_coverage", "220403006002"),
 }
 LEDGER_NAMES = {
-    "volunteer_team_coverage": "志愿服务队伍台账",
     "fitness_circle_15min_coverage_urban": "15分钟健身圈覆盖测算表",
     "satisfaction_survey_coverage": "群众满意度调查报告",
 }
@@ -305,9 +297,7 @@ def _reported(
                 if back == 0 and (indicator.key, c.code) in NOT_YET:
                     continue
                 urban = c.urban_rural.startswith("1")
-                if indicator.key == "volunteer_team_coverage":
-                    enter(indicator, c.code, year, back, int(c.code not in NO_TEAM[back]), 1)
-                elif indicator.key == "fitness_circle_15min_coverage_urban":
+                if indicator.key == "fitness_circle_15min_coverage_urban":
                     if not urban or not population.get(c.code):
                         continue
                     people_count = population[c.code]

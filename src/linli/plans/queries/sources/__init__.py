@@ -15,6 +15,7 @@ current year). Keys sharing a ``measure`` are measured together, in one pass ove
 - :mod:`.capacity`: the fifteen service capacity figures of ``linli.facilities``;
 - :mod:`.care`: the monthly visit rate of special-difficulty elderly people;
 - :mod:`.appeals`: the response, resolution and satisfaction rates of the appeals;
+- :mod:`.volunteers`: the coverage of volunteer teams led by party members;
 - :mod:`.reported`: values entered by the areas (not a function: reported indicators).
 """
 
@@ -28,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from linli.core.areacodes import Level
 from linli.facilities.queries.capacity_specs import SPECS
 
-from . import appeals, capacity, care
+from . import appeals, capacity, care, volunteers
 from .reported import measure_reported
 
 __all__ = ["FUNCTIONS", "FunctionSpec", "function_choices", "measure_reported"]
@@ -43,7 +44,7 @@ class FunctionSpec:
     definition: object  # lazy English text: how it is counted
     row_level: int  # Level.COMMUNITY, or Level.TOWN for a figure counted by town
     measure: Callable
-    source: str  # the app it reads: facilities, care, appeals
+    source: str  # the app it reads: facilities, care, appeals, volunteers
 
 
 def _capacity(key: str) -> FunctionSpec:
@@ -113,6 +114,20 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         )
         for key, (label, definition) in _APPEAL_TEXTS.items()
     },
+    volunteers.KEY: FunctionSpec(
+        key=volunteers.KEY,
+        label=_("Coverage of volunteer teams led by Party members"),
+        unit="percent",
+        scope="all",
+        definition=_(
+            "Communities with at least one active volunteer team led by Party members, formed "
+            "on or before the day the year is measured on (its last day, or today for the "
+            "current year) ÷ communities; a team stood down counts in no year."
+        ),
+        row_level=Level.COMMUNITY,
+        measure=volunteers.measure,
+        source="volunteers",
+    ),
 }
 
 

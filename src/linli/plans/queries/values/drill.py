@@ -249,8 +249,8 @@ _APPEALS = ("appeal_response_rate", "appeal_resolution_rate", "appeal_satisfacti
 def records_url(indicator_key: str, area_code: str, year: int) -> str | None:
     """The page listing the records behind an area's value of a computed indicator (its
     facilities, workers, who is due for training, the month's visit rate, the information
-    officers, the appeals), filtered to the area; None when no page lists them (a reported
-    value: its evidence is on the reported values page)."""
+    officers, the active teams led by party members, the appeals), filtered to the area; None
+    when no page lists them (a reported value: its evidence is on the reported values page)."""
     key = indicator_key or ""
     if key in _FACILITY_KINDS:
         return _url("facilities:list", area=area_code, kind=_FACILITY_KINDS[key])
@@ -266,6 +266,8 @@ def records_url(indicator_key: str, area_code: str, year: int) -> str | None:
         return _url("care:rate", area=area_code, month=f"{visit_month(int(year)):%Y-%m}")
     if key == "disaster_officer_coverage":
         return _url("notices:officers", community=area_code)
+    if key == "volunteer_team_coverage":
+        return _url("volunteers:teams", area=area_code, party_led="yes", active="yes")
     if key in _APPEALS:
         return _url("appeals:inbox", area=area_code, tab="all")
     return None

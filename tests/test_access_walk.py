@@ -167,7 +167,31 @@ PARAMS: dict[str, Callable[[World], list]] = {
     "report_id": ids("report_id"),
     "evidence_id": ids("evidence_id"),
     "milestone_id": ids("milestone_id"),
+    # volunteers: a1's station, a volunteer (resident_a1's record) and the team they lead, a
+    # project and its activity with a shift and a sign-up, a service record, a time-bank offer
+    # and a certificate (under certificate_id, with workforce's)
+    "organisation_id": ids("organisation_id"),
+    "volunteer_id": ids("volunteer_id"),
+    "team_id": ids("team_id"),
+    "project_id": ids("project_id"),
+    "activity_id": ids("activity_id"),
+    "shift_id": ids("shift_id"),
+    "signup_id": ids("signup_id"),
+    "record_id": ids("record_id"),
+    "offer_id": ids("offer_id"),
+    # the public check page of a certificate shows what the certificate prints (the name and a
+    # masked ID number) to whoever holds its unguessable number: public by design
+    "number": placeholder("certificate numbers are unguessable and their page is public"),
+    # the three lists: a1's need (under need_id, with care's), a provider and the team as
+    # resources, a match, a livelihood project (under pk for pages, project_id for the API)
+    # with a milestone (under milestone_id, with the plans')
+    "resource_id": ids("resource_id"),
+    "match_id": ids("match_id"),
+    "pk": ids("livelihood_project_id"),
 }
+PARAMS["project_id"] = lambda w: (
+    w.values.get("project_id", []) + w.values.get("livelihood_project_id", [])
+)
 # Area imports (core) keep their drafts in the session; registry imports are jobs in the
 # database: both kinds of id are tried under the one parameter name.
 PARAMS["import_id"] = lambda w: ["0", *w.values.get("import_job_id", [])]
@@ -188,6 +212,11 @@ PUBLIC_AREA_NAMES: dict[str, str] = {
     # A resident chooses where the problem is among the communities of the county, as when
     # signing up.
     "appeals/new/": "community picker of the resident's county",
+    # Residents follow the published livelihood projects of any community of their county: the
+    # public list names the community chosen in its filter (a1's unpublished project is not
+    # shown, which the markers of the other pages check).
+    "matching/projects/public/": "community filter of the public project list",
+    "api/v1/matching/public/projects": "community filter of the public project list",
 }
 
 
@@ -321,6 +350,8 @@ def a1_world(users, tree, settings, tmp_path, django_capture_on_commit_callbacks
     _facilities_world(world, users)
     _workforce_world(world, users, tree)
     _plans_world(world, users, tree, django_capture_on_commit_callbacks)
+    _volunteers_world(world, users)
+    _matching_world(world, users)
     assert ApiToken.objects.filter(user__in=a1_people).count() == 3
     return world
 
@@ -842,6 +873,191 @@ def _plans_world(world: World, users, tree, capture_on_commit) -> None:
     )
 
 
+def _volunteers_world(world: World, users) -> None:
+    """a1's volunteer station, resident_a1 registered as a volunteer by a1's worker and
+    leading a party-led team; a project of the team with an activity for a1 only (not public),
+    a shift and resident_a1's sign-up; an hour record, a time-bank offer bought with its points
+    and a certificate of the hours."""
+    import datetime as dt
+    import uuid
+
+    from linli.volunteers.actions import activities as activity_actions
+    from linli.volunteers.actions import certificates as certificate_actions
+    from linli.volunteers.actions import people as people_actions
+    from linli.volunteers.actions import records as record_actions
+
+    head, worker, resident = users["head_a1"], users["worker_a1"], users["resident_a1"]
+    station = people_actions.organisation_create(
+        actor=head, area_code=A1, name="仙城爱心志愿服务站", kind="station"
+    )
+    world.add("organisation_id", station.pk)
+    volunteer = people_actions.volunteer_register(
+        actor=worker,
+        community_code=A1,
+        name="司马春燕",
+        id_number=make_id("19620412", 318, female=True),
+        phone="13622223333",
+        skills=["elderly_care"],
+        availability=["sat_am", "sun_am"],
+        party_member=True,
+        consent=True,
+        login=resident.username,
+        organisation_id=station.pk,
+    )
+    world.add("volunteer_id", volunteer.pk)
+    team = people_actions.team_create(
+        actor=head,
+        community_code=A1,
+        name="仙城银龄先锋队",
+        organisation_id=station.pk,
+        leader_id=volunteer.pk,
+        party_led=True,
+        skills=["elderly_care"],
+        target_groups=["elderly_alone"],
+    )
+    world.add("team_id", team.pk)
+    project = activity_actions.project_create(
+        actor=worker,
+        area_code=A1,
+        name="仙城独居老人关爱行动",
+        summary="仙城每周上门陪伴独居老人",
+        target_groups=["elderly_alone"],
+        team_id=team.pk,
+    )
+    world.add("project_id", project.pk)
+    start = (timezone.localtime() + dt.timedelta(days=2)).replace(
+        hour=9, minute=0, second=0, microsecond=0
+    )
+    activity = activity_actions.activity_create(
+        actor=worker,
+        area_code=A1,
+        shifts=[{"starts_at": start, "ends_at": start + dt.timedelta(hours=2), "spots": 3}],
+        title="仙城重阳陪伴活动",
+        description="仙城陪伴老人聊天",
+        target_group="elderly_alone",
+        leader_name="仙城站长",
+        place="仙城老年活动室",
+        team_id=team.pk,
+        project_id=project.pk,
+        public=False,
+    )
+    activity_actions.activity_publish(actor=worker, activity_id=activity.pk)
+    world.add("activity_id", activity.pk)
+    shift = activity.shifts.get()
+    world.add("shift_id", shift.pk)
+    signup = activity_actions.signup_create(
+        actor=resident, shift_id=shift.pk, client_key=uuid.uuid4()
+    )
+    world.add("signup_id", signup.pk)
+    record = record_actions.record_create(
+        actor=worker,
+        volunteer_id=volunteer.pk,
+        activity_name="仙城助老服务",
+        served_on=timezone.localdate() - dt.timedelta(days=3),
+        place="仙城老年活动室",
+        beneficiaries="仙城独居老人",
+        content="仙城上门陪伴",
+        hours="2",
+        leader_name="仙城站长",
+        organisation_id=station.pk,
+    )
+    world.add("record_id", record.pk)
+    offer = record_actions.offer_create(actor=worker, area_code=A1, name="仙城理发券", points=10)
+    world.add("offer_id", offer.pk)
+    record_actions.points_spend(actor=resident, offer_id=offer.pk, client_key=uuid.uuid4())
+    certificate = certificate_actions.certificate_issue(
+        actor=head, volunteer_id=volunteer.pk, organisation_id=station.pk
+    )
+    world.add("certificate_id", certificate.pk)
+    world.people.extend(["司马春燕", "13622223333", "136****3333", volunteer.number])
+    world.markers.extend(
+        [
+            "仙城爱心志愿服务站",
+            "仙城银龄先锋队",
+            "仙城独居老人关爱行动",
+            "仙城重阳陪伴活动",
+            "仙城老年活动室",
+            "仙城上门陪伴",
+            "仙城理发券",
+            certificate.number,
+        ]
+    )
+
+
+def _matching_world(world: World, users) -> None:
+    """a1's need entered by its worker, a provider it listed and its team as a resource (from
+    the sync), the need matched to the team (a draft activity); a livelihood project of a1 with
+    a milestone, not published."""
+    from linli.matching.actions import lists as list_actions
+    from linli.matching.actions import projects as project_actions
+    from linli.matching.models import Resource
+
+    head, worker = users["head_a1"], users["worker_a1"]
+    need = list_actions.need_create(
+        actor=worker,
+        area_code=A1,
+        category="elderly_care",
+        title="仙城独居老人需要陪伴",
+        who="仙城独居老人",
+        place="仙城路二十号",
+        times=["sat_am"],
+        people=1,
+        urgency="normal",
+    )
+    world.add("need_id", need.pk)
+    provider = list_actions.resource_create(
+        actor=worker,
+        kind="provider",
+        area_code=A1,
+        name="仙城康乐居家养老",
+        categories=["elderly_care"],
+        times=["sat_am"],
+        capacity=5,
+        contact_name="仙城李经理",
+        contact_phone="13598765432",
+    )
+    list_actions.resources_sync(actor=SYSTEM, area_code="220403")
+    team_resource = Resource.objects.get(team_id__in=world.values["team_id"])
+    world.add("resource_id", provider.pk, team_resource.pk)
+    match = list_actions.match_confirm(
+        actor=worker, need_id=need.pk, resource_id=team_resource.pk, note="仙城对接备注"
+    )
+    world.add("match_id", match.pk)
+    if match.activity_id:
+        world.add("activity_id", match.activity_id)
+    project = project_actions.project_create(
+        actor=head,
+        area_code=A1,
+        name="仙城老年助餐点",
+        category="meals",
+        summary="仙城建设老年助餐点",
+        budget="120000",
+        funding="fiscal",
+        lead_unit="仙城居委会",
+        beneficiaries="仙城老人",
+        beneficiary_count="350",
+        starts_on="2026-03-01",
+        ends_on="2026-12-31",
+    )
+    world.add("livelihood_project_id", project.pk)
+    milestone = project_actions.milestone_add(
+        actor=head, project_id=project.pk, title="仙城选址", weight=30
+    )
+    world.add("milestone_id", milestone.pk)
+    world.people.extend(["13598765432", "135****5432"])
+    world.markers.extend(
+        [
+            "仙城独居老人需要陪伴",
+            "仙城路二十号",
+            "仙城康乐居家养老",
+            "仙城李经理",
+            "仙城对接备注",
+            "仙城老年助餐点",
+            "仙城选址",
+        ]
+    )
+
+
 def _client(user) -> Client:
     client = Client(raise_request_exception=False)
     if user is not None:
@@ -943,6 +1159,11 @@ def test_every_url_is_free_of_a1_data_for_its_neighbours(users, a1_world):
         "template_id",
     } <= walked_params
     assert {"report_id", "evidence_id", "milestone_id"} <= walked_params
+    assert {"organisation_id", "volunteer_id", "team_id", "project_id", "activity_id"} <= (
+        walked_params
+    )
+    assert {"shift_id", "signup_id", "record_id", "offer_id"} <= walked_params
+    assert {"resource_id", "match_id", "pk"} <= walked_params
 
 
 def test_the_walk_detects_a1_data_when_it_is_shown(users, a1_world):

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from linli.core.errors import ActionError, Conflict, Forbidden, NotFound
 from linli.core.models import AuditEvent, Notification
@@ -65,7 +65,11 @@ def test_the_community_head_certifies_the_stations_records(users, org_a1, served
     )
     assert "义诊咨询" not in content and "新兴社区读书会" not in content
     with translation.override("zh-hans"):
-        others = gettext("%(names)s and others, %(count)d activities in all") % {
+        others = ngettext(
+            "%(names)s and others, %(count)d activity in all",
+            "%(names)s and others, %(count)d activities in all",
+            4,
+        ) % {
             "names": gettext("X"),
             "count": 4,
         }

@@ -138,9 +138,10 @@ def test_listing_from_an_appeal_and_a_care_visit(login, users, appeal_a1, care_n
     assert first["Location"] == reverse("matching:need_edit", args=[listed.pk])
     cared = client.post(reverse("matching:need_from_care_need"), {"care_need_id": care_need_a1.pk})
     assert cared.status_code == 302 and Need.objects.filter(care_need=care_need_a1).exists()
-    # Listed already: no longer among the choices.
+    # Listed already (a second click, a stale page): the need listed is shown, nothing added.
     again = client.post(reverse("matching:need_from_appeal"), {"appeal_id": appeal_a1.pk})
-    assert again.status_code == 400 and Need.objects.count() == 2
+    assert again.status_code == 302 and Need.objects.count() == 2
+    assert again["Location"] == reverse("matching:need", args=[listed.pk])
 
 
 def test_the_bulk_listing_button(login, users, tree, care_need_a1):

@@ -10,6 +10,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from linli.core.middleware import ELDERLY_COOKIE
 from linli.volunteers.actions import activities as actions
@@ -107,7 +108,7 @@ def test_the_list_filters_by_group_and_day(login, users, tree, volunteer_a1, a1_
     client = login(users["resident_a1"])
     html = client.get(url("activities"), {"target_group": "children"}).content.decode()
     assert "童伴课堂" in html and "陪伴独居老人" not in html
-    day = shift_of(a1_activity).starts_at.date().isoformat()
+    day = timezone.localtime(shift_of(a1_activity).starts_at).date().isoformat()
     html = client.get(url("activities"), {"date": day}).content.decode()
     assert "陪伴独居老人" in html and "童伴课堂" not in html
     bad = client.get(url("activities"), {"date": "someday"})

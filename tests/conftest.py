@@ -29,7 +29,7 @@ PASSWORD = "Sup3r-Secret-pw"
 ONE_DATABASE = {
     "tests/browser/": "sqlite",
     "tests/test_openapi.py": "sqlite",
-    "tests/test_translations.py": "sqlite",
+    "tests/test_translations.py": "postgresql",  # no database: in the lighter pass
     "tests/test_docs.py": "sqlite",
     "tests/test_access_walk.py": "postgresql",
     # The demo loaders write through the ORM and the actions alike on either database: each

@@ -147,8 +147,9 @@ def demo(argv: list[str]) -> int:
 def test(argv: list[str]) -> int:
     """The suite on SQLite and, with LINLI_TEST_POSTGRES_URL, on PostgreSQL too — both at once
     (the PostgreSQL run's output follows the SQLite run's) unless LINLI_TEST_SERIAL=1. With
-    both, the tests that exercise no database-specific behaviour (browser journeys, the API
-    schema walk, translations, docs) run on SQLite only and the access walk on PostgreSQL only."""
+    both, the tests that exercise no database-specific behaviour run in one pass only
+    (``ONE_DATABASE`` in tests/conftest.py): browser journeys, the API schema walk and docs on
+    SQLite; the access walk and the translations on PostgreSQL; each app's demo test on one."""
     env = dict(os.environ, LINLI_TESTING="1", DJANGO_SETTINGS_MODULE="linli.settings")
     env.pop("LINLI_DATABASE_URL", None)
     base = [sys.executable, "-m", "pytest", *argv]

@@ -87,7 +87,7 @@ def _update_sql(where: str) -> str:
     """The volunteers selected by ``where`` (on ``v``) joined to their records and summed by
     volunteer (on PostgreSQL an index-only scan of the records' (volunteer, date) index, which
     carries the hours: migration 0003); the rows whose totals differ are written. Only table
-    names, the star thresholds and placeholders are put into the text."""
+    names and the star thresholds go into the SQL text; every value is a bound parameter."""
     volunteers = Volunteer._meta.db_table
     records = ServiceRecord._meta.db_table
     star = _star_sql("totals.total")

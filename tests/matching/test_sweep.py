@@ -10,9 +10,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from linli.appeals.management.commands.sweep import resources_daily
 from linli.core.models import AuditEvent
 from linli.matching.actions import lists as actions
+from linli.matching.actions.lists import resources_daily
 from linli.matching.models import Resource
 from linli.volunteers.models import Team
 from tests.conftest import make_area

@@ -18,15 +18,19 @@ platform itself (``SYSTEM``) may run it for a whole county from the daily sweep.
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.core import audit, scoping
 from linli.core.areacodes import Level
-from linli.core.errors import Conflict
+from linli.core.errors import ActionError, Conflict
+from linli.core.models import Area, AuditEvent
 from linli.core.roles import Cap
 from linli.facilities.models import Venue
 from linli.volunteers.models import DAYS, Membership, Skill, Team, Volunteer
@@ -56,6 +60,9 @@ NAME_MAX = Resource._meta.get_field("name").max_length
 CONTACT_MAX = Resource._meta.get_field("contact_name").max_length
 FOLLOWED = ("name", "area_code", "categories", "times", "capacity", "active", "contact_name")
 MIN_OVERLAP = 60  # minutes of a part of the day that bookable hours must cover
+SYNC_ACTION = "resource.sync"  # a sync's audit event: one of today marks the county done
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -235,7 +242,7 @@ def resources_sync(*, actor, area_code) -> SyncResult:
             c.set_categories_many(written)
             audit.record(
                 actor,
-                "resource.sync",
+                SYNC_ACTION,
                 area_code=area.code,
                 target_type="core.area",
                 target_id=area.code,
@@ -248,4 +255,49 @@ def resources_sync(*, actor, area_code) -> SyncResult:
     return SyncResult(area.code, **counts)
 
 
-__all__ = ["SKILL_CATEGORY", "SyncResult", "resources_sync", "team_categories", "venue_times"]
+def resources_daily(now: dt.datetime | None = None) -> dict[str, int]:
+    """Bring the volunteer teams and venues of each county that has any into the service
+    resources list (``resources_sync`` by the platform), once a day: a county whose list was
+    already brought up to date as a whole today (its ``resource.sync`` event in the audit
+    trail, by this sweep or by an officer) is left alone. Returns the counties synced and the
+    resources listed, changed and stopped."""
+    now = now or timezone.now()
+    midnight = timezone.make_aware(dt.datetime.combine(timezone.localdate(now), dt.time.min))
+    found = {"counties": 0, "created": 0, "updated": 0, "stopped": 0}
+    prefixes: set[str] = set()
+    for model in (Team, Venue):
+        rows = model.objects.annotate(county=Substr("area_code", 1, 6))
+        prefixes.update(rows.values_list("county", flat=True).order_by().distinct())
+    counties = set(
+        Area.objects.filter(
+            code__in=[prefix + "000000" for prefix in prefixes], level=Level.COUNTY
+        ).values_list("code", flat=True)
+    )
+    if not counties:
+        return found
+    done = set(
+        AuditEvent.objects.filter(
+            action=SYNC_ACTION, area_code__in=counties, at__gte=midnight, at__lte=now
+        ).values_list("area_code", flat=True)
+    )
+    for code in sorted(counties - done):
+        try:
+            result = resources_sync(actor=scoping.SYSTEM, area_code=code)
+        except ActionError:  # another sweep is syncing it at this moment
+            log.info("resources of %s are being synced elsewhere", code)
+            continue
+        found["counties"] += 1
+        found["created"] += result.created
+        found["updated"] += result.updated
+        found["stopped"] += result.stopped
+    return found
+
+
+__all__ = [
+    "SKILL_CATEGORY",
+    "SyncResult",
+    "resources_daily",
+    "resources_sync",
+    "team_categories",
+    "venue_times",
+]
